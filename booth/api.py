@@ -1,0 +1,31 @@
+"""API error responses a person can act on: one `detail` sentence, plus a `code`."""
+
+from rest_framework import status
+from rest_framework.exceptions import ValidationError
+from rest_framework.response import Response
+from rest_framework.views import exception_handler as drf_exception_handler
+
+from experiences.imaging import ImageRejected
+from experiences.services import ConsentMismatch
+
+
+def exception_handler(exc, context):
+    if isinstance(exc, ImageRejected):
+        return Response({"code": exc.code, "detail": exc.message}, status=exc.status)
+    if isinstance(exc, ConsentMismatch):
+        return Response(
+            {"code": "consent_changed", "detail": exc.message}, status=status.HTTP_409_CONFLICT
+        )
+    response = drf_exception_handler(exc, context)
+    if (
+        response is not None
+        and isinstance(exc, ValidationError)
+        and isinstance(response.data, dict)
+    ):
+        fields = response.data
+        summary = "; ".join(
+            f"{name}: {' '.join(map(str, errors if isinstance(errors, list) else [errors]))}"
+            for name, errors in fields.items()
+        )
+        response.data = {"code": "invalid", "detail": summary, "fields": fields}
+    return response

@@ -1,0 +1,54 @@
+"""Start Booth: daphne (HTTP + websockets) and, in embedded mode, job processing."""
+
+import asyncio
+
+from daphne.server import Server  # first: installs Twisted's asyncio reactor
+
+from daphne.endpoints import build_endpoint_description_strings  # isort: skip
+from channels.routing import get_default_application
+from django.conf import settings
+from django.core.management.base import BaseCommand
+
+from booth.realtime import bind_server_loop
+from booth.worker import embedded_workers, requeue_interrupted_jobs
+
+
+class Command(BaseCommand):
+    help = "Serve Booth over HTTP and websockets, with job processing in embedded mode."
+
+    def add_arguments(self, parser) -> None:
+        parser.add_argument("--host", default="127.0.0.1", help="Address to listen on.")
+        parser.add_argument("--port", type=int, default=8000)
+        parser.add_argument(
+            "--no-worker",
+            action="store_true",
+            help="Do not process jobs here (separate `manage.py db_worker` processes do).",
+        )
+
+    def handle(self, *args, host: str, port: int, no_worker: bool, **options) -> None:
+        self.check(display_num_errors=False)
+        workers = None
+        if settings.BOOTH_EMBEDDED_WORKER and not no_worker:
+            requeue_interrupted_jobs()
+            workers = embedded_workers()
+
+        def ready() -> None:
+            bind_server_loop(asyncio.get_event_loop())
+            if workers is not None:
+                workers.start()
+            mode = f"{len(workers.workers)} job worker thread(s)" if workers else "no job worker"
+            self.stdout.write(
+                f"Booth is serving on http://{host}:{port}/ with {mode}.", self.style.SUCCESS
+            )
+
+        try:
+            Server(
+                application=get_default_application(),
+                endpoints=build_endpoint_description_strings(host=host, port=port),
+                signal_handlers=True,
+                ready_callable=ready,
+                websocket_max_message_size=64 * 1024,
+            ).run()
+        finally:
+            if workers is not None:
+                workers.stop()

@@ -1,0 +1,153 @@
+"""Job processing inside the web server process, for embedded mode.
+
+The in-memory channel layer only reaches consumers in its own process, so in embedded
+mode the jobs run in threads beside daphne and push results through its event loop
+(booth.realtime). The threads run django-tasks-db's own worker loop over the same
+persistent queue a separate `manage.py db_worker` process would use.
+"""
+
+import logging
+import threading
+
+from django.conf import settings
+from django.db import connections, transaction
+from django.tasks.signals import task_enqueued
+from django.utils import timezone
+from django.utils.crypto import get_random_string
+from django_tasks_db.management.commands.db_worker import Worker
+from django_tasks_db.models import DBTaskResult
+
+from experiences.models import Job
+from experiences.services import enqueue_job
+
+logger = logging.getLogger(__name__)
+
+
+def task_worker(name: str, interval: float, *, batch: bool = False) -> Worker:
+    """django-tasks-db's worker loop on the default queue, as `manage.py db_worker` runs it."""
+    return Worker(
+        queue_names=["default"],
+        interval=interval,
+        batch=batch,
+        backend_name="default",
+        startup_delay=False,
+        max_tasks=None,
+        worker_id=f"{name}-{get_random_string(12)}",
+        excluded_queue_names=[],
+    )
+
+
+# How long a worker waits before retrying when SQLite is locked by another writer.
+LOCKED_RETRY_SECONDS = 0.02
+
+
+class EmbeddedWorkers:
+    """A few django-tasks-db workers on threads, plus the retention purge, stopped together.
+
+    A job queued in this process wakes the workers at once (django.tasks' `task_enqueued`
+    signal), so they need not poll: polling every few milliseconds would cost CPU and
+    take SQLite's write lock away from the uploads. They still look every `idle_poll`
+    seconds for jobs queued by other processes (management commands, restarts).
+    """
+
+    def __init__(self, threads: int, idle_poll: float, purge_every: float) -> None:
+        self.idle_poll = idle_poll
+        self.purge_every = purge_every
+        self.stopping = threading.Event()
+        self.workers = [
+            task_worker("embedded", LOCKED_RETRY_SECONDS, batch=True) for _ in range(threads)
+        ]
+        self.wake_events = [threading.Event() for _ in self.workers]
+        self.threads: list[threading.Thread] = []
+
+    def start(self) -> None:
+        task_enqueued.connect(self._wake, weak=False, dispatch_uid=f"booth-wake-{id(self)}")
+        for number, (worker, wake) in enumerate(zip(self.workers, self.wake_events, strict=True)):
+            thread = threading.Thread(
+                target=self._run,
+                args=(worker, wake),
+                name=f"booth-worker-{number + 1}",
+                daemon=True,
+            )
+            thread.start()
+            self.threads.append(thread)
+        purge = threading.Thread(target=self._purge_periodically, name="booth-purge", daemon=True)
+        purge.start()
+        self.threads.append(purge)
+
+    def _wake(self, **kwargs) -> None:
+        for wake in self.wake_events:
+            wake.set()
+
+    def _purge_periodically(self) -> None:
+        """Erase expired visitors now and then every `purge_every` seconds."""
+        from moderation.services import purge_expired
+
+        while not self.stopping.is_set():
+            try:
+                erased = purge_expired()
+                if erased.players:
+                    logger.info("Retention purge erased %d visitor(s)", erased.players)
+            except Exception:
+                logger.exception("Retention purge failed; it runs again later")
+            finally:
+                connections.close_all()
+            self.stopping.wait(self.purge_every)
+
+    def _run(self, worker: Worker, wake: threading.Event) -> None:
+        """Drain the queue (the worker's batch mode), then sleep until woken."""
+        try:
+            while not self.stopping.is_set():
+                wake.clear()  # before draining: a job queued meanwhile wakes the next round
+                worker.run()
+                wake.wait(self.idle_poll)
+        except Exception:
+            logger.exception("Embedded worker %s stopped", worker.worker_id)
+        finally:
+            connections.close_all()
+
+    def stop(self, timeout: float = 30) -> None:
+        """Let each worker finish its current job, then return."""
+        task_enqueued.disconnect(dispatch_uid=f"booth-wake-{id(self)}")
+        self.stopping.set()
+        for worker, wake in zip(self.workers, self.wake_events, strict=True):
+            worker.running = False
+            wake.set()
+        for thread in self.threads:
+            thread.join(timeout)
+
+
+def requeue_interrupted_jobs() -> int:
+    """Queue again every unfinished job whose task is not waiting to run.
+
+    Only for a single embedded process at start-up: any task still marked running then
+    was cut off by the previous stop, so it is marked failed and its job queued anew.
+    """
+    requeued = 0
+    for job in Job.objects.filter(state__in=[Job.State.QUEUED, Job.State.RUNNING]):
+        task = DBTaskResult.objects.filter(pk=job.task_id).first() if job.task_id else None
+        if task is not None and task.status == "READY":
+            continue
+        with transaction.atomic():
+            if task is not None and task.status == "RUNNING":
+                task.status = "FAILED"
+                task.finished_at = timezone.now()
+                task.exception_class_path = "booth.worker.Interrupted"
+                task.traceback = "The server stopped while this task ran; its job was queued again."
+                task.save(
+                    update_fields=["status", "finished_at", "exception_class_path", "traceback"]
+                )
+            Job.objects.filter(pk=job.pk).update(state=Job.State.QUEUED)
+            enqueue_job(job)
+        requeued += 1
+    if requeued:
+        logger.warning("Queued %d interrupted job(s) again", requeued)
+    return requeued
+
+
+def embedded_workers() -> EmbeddedWorkers:
+    return EmbeddedWorkers(
+        settings.BOOTH_EMBEDDED_WORKER_THREADS,
+        settings.BOOTH_WORKER_POLL_SECONDS,
+        settings.BOOTH_PURGE_INTERVAL_SECONDS,
+    )

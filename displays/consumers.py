@@ -1,0 +1,72 @@
+"""Websocket consumers: display pages (read-only) and a station's tablet."""
+
+from channels.db import database_sync_to_async
+from channels.generic.websocket import AsyncJsonWebsocketConsumer
+
+from displays import selectors, services
+
+CLOSE_NOT_FOUND = 4404
+CLOSE_FORBIDDEN = 4403
+
+
+class GroupConsumer(AsyncJsonWebsocketConsumer):
+    """Joins one group, answers pings, and ignores malformed messages instead of closing."""
+
+    group: str | None = None
+
+    async def join(self, group: str) -> None:
+        self.group = group
+        await self.channel_layer.group_add(group, self.channel_name)
+        await self.accept()
+
+    async def disconnect(self, code: int) -> None:
+        if self.group is not None:
+            await self.channel_layer.group_discard(self.group, self.channel_name)
+
+    async def receive(self, text_data=None, bytes_data=None, **kwargs) -> None:
+        if not text_data:  # binary or empty frames are no message of ours: ignore them
+            return
+        await super().receive(text_data=text_data, **kwargs)
+
+    @classmethod
+    async def decode_json(cls, text_data):
+        try:
+            return await super().decode_json(text_data)
+        except ValueError:
+            return None
+
+    async def receive_json(self, content, **kwargs) -> None:
+        if isinstance(content, dict) and content.get("type") == "ping":
+            await self.send_json({"type": "pong"})
+
+
+class DisplayConsumer(GroupConsumer):
+    """Pushes a display's state. On (re)connect the full state comes first, so nothing
+    published while the page was away stays missing."""
+
+    async def connect(self) -> None:
+        number = self.scope["url_route"]["kwargs"]["number"]
+        display = await database_sync_to_async(selectors.active_display)(number)
+        if display is None:
+            await self.close(code=CLOSE_NOT_FOUND)
+            return
+        await self.join(display.group_name)
+        await self.send_json(await database_sync_to_async(services.display_state)(display))
+
+    async def display_message(self, event) -> None:
+        await self.send_json(event["payload"])
+
+
+class StationConsumer(GroupConsumer):
+    """Tells a station's tablet how its visitors' jobs end. Its device account only."""
+
+    async def connect(self) -> None:
+        number = self.scope["url_route"]["kwargs"]["number"]
+        station = await database_sync_to_async(selectors.station_of)(self.scope.get("user"))
+        if station is None or station.number != number:
+            await self.close(code=CLOSE_FORBIDDEN)
+            return
+        await self.join(station.group_name)
+
+    async def station_message(self, event) -> None:
+        await self.send_json(event["payload"])

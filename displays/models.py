@@ -1,0 +1,83 @@
+"""Stations (a tablet's device account) and the LED displays they feed."""
+
+from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from experiences.models import Asset, Event, Experience
+
+MAX_DISPLAYS = 8
+
+
+class Display(models.Model):
+    class Mode(models.TextChoices):
+        LIVE = "live", _("Live: newest result")
+        DEFAULT = "default", _("Default image")
+        PAUSED = "paused", _("Paused: keep what it shows")
+
+    event = models.ForeignKey(Event, on_delete=models.CASCADE, related_name="displays")
+    number = models.PositiveSmallIntegerField(
+        validators=[MinValueValidator(1), MaxValueValidator(MAX_DISPLAYS)]
+    )
+    name = models.CharField(max_length=100, blank=True)
+    mode = models.CharField(max_length=16, choices=Mode.choices, default=Mode.LIVE)
+    current_asset = models.ForeignKey(
+        Asset, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    default_image = models.ImageField(upload_to="defaults/", blank=True)
+    updated = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["event", "number"]
+        constraints = [
+            models.UniqueConstraint(fields=["event", "number"], name="one_display_number_per_event")
+        ]
+
+    def __str__(self) -> str:
+        return self.name or f"Display {self.number}"
+
+    def default_image_file(self):
+        """The display's own default image, else its station's experience's, else None."""
+        if self.default_image:
+            return self.default_image
+        try:
+            experience_image = self.station.experience.default_image
+        except Display.station.RelatedObjectDoesNotExist:
+            return None
+        return experience_image or None
+
+    @property
+    def group_name(self) -> str:
+        """The channel-layer group every open page of this display listens on."""
+        return f"display.{self.pk}"
+
+
+class Station(models.Model):
+    event = models.ForeignKey(Event, on_delete=models.CASCADE, related_name="stations")
+    experience = models.ForeignKey(Experience, on_delete=models.PROTECT, related_name="stations")
+    number = models.PositiveSmallIntegerField(
+        validators=[MinValueValidator(1), MaxValueValidator(MAX_DISPLAYS)]
+    )
+    name = models.CharField(max_length=100, blank=True)
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="station",
+        help_text=_("The tablet's device account: it can post captures to this station only."),
+    )
+    display = models.OneToOneField(Display, on_delete=models.PROTECT, related_name="station")
+
+    class Meta:
+        ordering = ["event", "number"]
+        constraints = [
+            models.UniqueConstraint(fields=["event", "number"], name="one_station_number_per_event")
+        ]
+
+    def __str__(self) -> str:
+        return self.name or f"Station {self.number}"
+
+    @property
+    def group_name(self) -> str:
+        """The channel-layer group the station's tablet listens on for job outcomes."""
+        return f"station.{self.pk}"

@@ -1,0 +1,28 @@
+"""The full-screen pages the LED walls open."""
+
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.shortcuts import render
+
+from booth.http import stored_file_response
+from displays import selectors, services
+
+
+def display(request: HttpRequest, number: int) -> HttpResponse:
+    current = selectors.active_display(number)
+    if current is None:
+        return render(request, "displays/missing.html", {"number": number}, status=404)
+    return render(
+        request,
+        "displays/display.html",
+        {"display": current, "initial_state": services.display_state(current)},
+    )
+
+
+def default_image(request: HttpRequest, number: int) -> FileResponse:
+    current = selectors.active_display(number)
+    image = current.default_image_file() if current else None
+    if not image:
+        raise Http404("This display has no default image.")
+    response = stored_file_response(image, private=False)
+    response["Cache-Control"] = "public, max-age=300"
+    return response

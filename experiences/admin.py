@@ -1,0 +1,187 @@
+from django import forms
+from django.contrib import admin
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
+
+from experiences.models import Asset, BaseImage, Capture, Event, Experience, Job
+from moderation.admin_actions import Item, confirmed_action
+from moderation.files import thumbnail
+
+
+class ExperienceInline(admin.TabularInline):
+    model = Experience
+    extra = 0
+    fields = ["name", "theme", "pipeline", "moderation", "retention_hours"]
+
+
+@admin.register(Event)
+class EventAdmin(admin.ModelAdmin):
+    list_display = ["name", "slug", "is_active", "created"]
+    prepopulated_fields = {"slug": ["name"]}
+    inlines = [ExperienceInline]
+
+
+@admin.register(Experience)
+class ExperienceAdmin(admin.ModelAdmin):
+    list_display = ["name", "event", "theme", "pipeline", "moderation", "retention_hours"]
+    list_filter = ["event", "theme", "moderation"]
+    readonly_fields = ["default_image_preview"]
+
+    @admin.display(description=_("default image as stored"))
+    def default_image_preview(self, experience: Experience) -> str:
+        return thumbnail("experience-default", experience, height=240)
+
+
+class RejectBaseImageForm(forms.Form):
+    reason = forms.ChoiceField(label=_("Reason"), choices=BaseImage.RejectionReason.choices)
+
+
+@admin.register(BaseImage)
+class BaseImageAdmin(admin.ModelAdmin):
+    """The base image review queue: only approved images are used for portraits."""
+
+    list_display = [
+        "preview",
+        "title",
+        "experience",
+        "country",
+        "era",
+        "occupation",
+        "gender",
+        "review_status",
+        "reviewed_by",
+    ]
+    list_display_links = ["title"]
+    list_filter = ["experience", "approved", "rejection_reason", "gender", "era"]
+    search_fields = ["title", "story", "occupation", "country"]
+    actions = ["approve", "reject"]
+    readonly_fields = ["preview", "review_status", "reviewed_at", "reviewed_by"]
+
+    @admin.display(description=_("image"))
+    def preview(self, base: BaseImage) -> str:
+        return thumbnail("base-image", base)
+
+    @admin.action(description=_("Approve: use for portraits"), permissions=["change"])
+    def approve(self, request, queryset):
+        count = queryset.approve(by=request.user)
+        self.message_user(
+            request, ngettext("%d base image approved.", "%d base images approved.", count) % count
+        )
+
+    @admin.action(description=_("Reject: stop using for portraits"), permissions=["change"])
+    def reject(self, request, queryset):
+        def apply(images, data) -> str:
+            count = images.reject(data["reason"], by=request.user)
+            return ngettext("%d base image rejected.", "%d base images rejected.", count) % count
+
+        return confirmed_action(
+            self,
+            request,
+            queryset,
+            title=_("Reject base images"),
+            intro=_("New portraits stop using these images. Jobs already made keep theirs."),
+            button=_("Reject them"),
+            items=lambda images: [
+                Item(label=str(image), thumbnail=thumbnail("base-image", image)) for image in images
+            ],
+            apply=apply,
+            form_class=RejectBaseImageForm,
+        )
+
+
+class NoDeletion:
+    """Visitor data leaves only with its player's erasure, which removes the files too;
+    deleting these rows alone would leave stored files behind."""
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False
+
+
+class AssetInline(NoDeletion, admin.TabularInline):
+    model = Asset
+    extra = 0
+    readonly_fields = ["kind", "file", "token", "created"]
+
+
+@admin.register(Job)
+class JobAdmin(NoDeletion, admin.ModelAdmin):
+    list_display = [
+        "pk",
+        "state",
+        "review",
+        "attempts",
+        "station",
+        "created",
+        "total_seconds",
+        "preview",
+    ]
+    list_filter = ["state", "review"]
+    readonly_fields = [
+        "preview",
+        "capture",
+        "state",
+        "review",
+        "review_reason",
+        "reviewed_by",
+        "reviewed_at",
+        "attempts",
+        "error",
+        "timings",
+        "backends",
+        "base_image",
+        "story",
+        "task_id",
+        "created",
+        "started",
+        "finished",
+    ]
+    inlines = [AssetInline]
+
+    @admin.display(description="station")
+    def station(self, job: Job):
+        return job.capture.station
+
+    @admin.display(description="result")
+    def preview(self, job: Job):
+        if job.state != Job.State.SUCCEEDED:
+            return "—"
+        return thumbnail("asset", job.portrait)
+
+    @admin.display(description="seconds")
+    def total_seconds(self, job: Job):
+        return round(sum(job.timings.values()), 3) if job.timings else None
+
+
+@admin.register(Capture)
+class CaptureAdmin(NoDeletion, admin.ModelAdmin):
+    list_display = ["pk", "player", "station", "created", "face"]
+    readonly_fields = [
+        "player",
+        "station",
+        "original_preview",
+        "face_box",
+        "face",
+        "crop_face_box",
+        "created",
+    ]
+    exclude = ["original", "face_crop"]
+
+    @admin.display(description=_("face crop"))
+    def face(self, capture: Capture) -> str:
+        return thumbnail("capture-face", capture)
+
+    @admin.display(description=_("original photo"))
+    def original_preview(self, capture: Capture) -> str:
+        return thumbnail("capture-original", capture, height=320)
+
+
+@admin.register(Asset)
+class AssetAdmin(NoDeletion, admin.ModelAdmin):
+    list_display = ["kind", "job", "created", "preview"]
+    list_filter = ["kind"]
+    readonly_fields = ["job", "kind", "preview", "token", "created"]
+    exclude = ["file"]
+
+    @admin.display(description=_("file"))
+    def preview(self, asset: Asset) -> str:
+        return thumbnail("asset", asset)

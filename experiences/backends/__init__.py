@@ -1,0 +1,60 @@
+"""Pluggable pipeline backends: one small Protocol per stage, one class per backend.
+
+Settings name the class to use (BOOTH_FACE_DETECTOR, BOOTH_COMPOSITOR,
+BOOTH_STORY_WRITER); the local classes work offline with what installed packages carry.
+"""
+
+from functools import cache
+from typing import TYPE_CHECKING, Protocol
+
+from django.conf import settings
+from django.utils.module_loading import import_string
+from PIL import Image
+
+from experiences.faces import Box
+
+if TYPE_CHECKING:
+    from experiences.models import BaseImage, Player
+
+
+class FaceDetector(Protocol):
+    name: str
+
+    def detect(self, image: Image.Image) -> list[Box]:
+        """Every face found in an upright RGB image, in pixel coordinates."""
+        ...
+
+
+class Compositor(Protocol):
+    name: str
+
+    def composite(
+        self, face: Image.Image, face_box: Box, base: Image.Image, base_box: Box
+    ) -> Image.Image:
+        """The base portrait with the visitor's face (`face_box` within `face`) in `base_box`."""
+        ...
+
+
+class StoryWriter(Protocol):
+    name: str
+
+    def write(self, base_image: "BaseImage", player: "Player") -> str:
+        """The story shown beside the portrait, personalised for the player."""
+        ...
+
+
+@cache
+def _instance(path: str) -> object:
+    return import_string(path)()
+
+
+def face_detector() -> FaceDetector:
+    return _instance(settings.BOOTH_FACE_DETECTOR)
+
+
+def compositor() -> Compositor:
+    return _instance(settings.BOOTH_COMPOSITOR)
+
+
+def story_writer() -> StoryWriter:
+    return _instance(settings.BOOTH_STORY_WRITER)

@@ -1,0 +1,127 @@
+"""The demo event: 8 stations, 8 displays, device accounts and painted base images."""
+
+import secrets
+from dataclasses import dataclass
+
+from django.contrib.auth import get_user_model
+from django.core.files.base import ContentFile
+from django.db import transaction
+
+from displays.models import MAX_DISPLAYS, Display, Station
+from experiences import demo_art
+from experiences.imaging import encode_jpeg
+from experiences.models import BaseImage, Event, Experience
+from moderation.models import ConsentText
+
+CONSENT_VERSION = "1"
+CONSENT_TEXTS = {
+    "en": (
+        "Booth takes one photo of your face to create your portrait. Your photo and result "
+        "are stored for {retention_hours} hours so you can download them from the QR code, "
+        "then deleted for good. You can delete them earlier from your result page. Your "
+        "result is shown on the booth's display."
+    ),
+    "ko": (
+        "Booth는 초상화를 만들기 위해 얼굴 사진을 한 장 촬영합니다. "
+        "사진과 결과물은 QR 코드로 내려받을 수 있도록 {retention_hours}시간 동안 보관한 뒤 "
+        "완전히 삭제합니다. 결과 페이지에서 언제든 먼저 삭제할 수 있습니다. "
+        "결과물은 부스 디스플레이에 표시됩니다."
+    ),
+}
+
+
+@dataclass
+class DemoAccounts:
+    event: Event
+    devices: dict[str, str]  # username → password
+    admin_password: str | None
+
+
+def _password(fixed: str | None) -> str:
+    return fixed or secrets.token_urlsafe(9)
+
+
+@transaction.atomic
+def seed_demo(
+    device_password: str | None = None, admin_password: str | None = None
+) -> DemoAccounts:
+    """Create (or refresh) the demo event; device passwords are set anew every run."""
+    event, _ = Event.objects.get_or_create(slug="demo", defaults={"name": "Booth demo"})
+    Event.objects.exclude(pk=event.pk).filter(is_active=True).update(is_active=False)
+    if not event.is_active:
+        event.is_active = True
+        event.save(update_fields=["is_active"])
+    experience, created = Experience.objects.get_or_create(
+        event=event,
+        name="Past life",
+        defaults={"theme": Experience.Theme.PAST_LIFE, "profile_fields": ["gender"]},
+    )
+    if created or not experience.default_image:
+        card = demo_art.paint_default_card("Booth", "Step up to a tablet to meet your past life")
+        experience.default_image.save("demo-default.jpg", ContentFile(encode_jpeg(card, 85)))
+    for language, body in CONSENT_TEXTS.items():
+        ConsentText.objects.get_or_create(
+            experience=experience,
+            version=CONSENT_VERSION,
+            language=language,
+            defaults={"body": body},
+        )
+    if not experience.base_images.exists():
+        _paint_base_images(experience)
+
+    users = get_user_model()
+    devices = {}
+    for number in range(1, MAX_DISPLAYS + 1):
+        display, _ = Display.objects.get_or_create(
+            event=event, number=number, defaults={"name": f"LED wall {number}"}
+        )
+        username = f"station{number}"
+        user, _ = users.objects.get_or_create(username=username)
+        devices[username] = _password(device_password)
+        user.set_password(devices[username])
+        user.save()
+        Station.objects.get_or_create(
+            event=event,
+            number=number,
+            defaults={
+                "experience": experience,
+                "user": user,
+                "display": display,
+                "name": f"Tablet {number}",
+            },
+        )
+    admin_secret = None
+    if not users.objects.filter(username="admin").exists():
+        admin_secret = _password(admin_password)
+        users.objects.create_superuser("admin", "", admin_secret)
+    return DemoAccounts(event=event, devices=devices, admin_password=admin_secret)
+
+
+def _paint_base_images(experience: Experience) -> None:
+    for persona in demo_art.PERSONAS:
+        save_base_image(experience, persona)
+
+
+def save_base_image(
+    experience: Experience,
+    persona: demo_art.Persona,
+    image_jpeg: bytes | None = None,
+    **overrides,
+) -> BaseImage:
+    """Store a painted persona as an approved base image; `overrides` change its fields."""
+    fields = {
+        "title": persona.title,
+        "country": persona.country,
+        "era": persona.era,
+        "occupation": persona.occupation,
+        "gender": persona.gender,
+        "face_box": demo_art.FACE_BOX.as_list(),
+        "story": persona.story,
+        "approved": True,
+    }
+    base = BaseImage(experience=experience, **{**fields, **overrides})
+    if image_jpeg is None:
+        image_jpeg = encode_jpeg(demo_art.paint_portrait(persona), 90)
+    base.image.save(f"{persona.key}.jpg", ContentFile(image_jpeg), save=False)
+    base.save()
+    return base

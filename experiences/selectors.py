@@ -1,0 +1,73 @@
+"""Read-only queries the pipeline and pages share."""
+
+from django.db.models import QuerySet
+
+from experiences.models import Asset, BaseImage, Event, Experience, Job, Player
+from moderation.models import ErasedToken
+
+
+def active_event() -> Event | None:
+    return Event.objects.filter(is_active=True).order_by("-created").first()
+
+
+def matching_base_images(experience: Experience, player: Player) -> QuerySet[BaseImage]:
+    """Approved base images fitting the player's attributes; blank attributes match all."""
+    images = BaseImage.objects.approved().filter(experience=experience)
+    for field in ("gender", "age_band"):
+        value = getattr(player, field)
+        if value:
+            narrowed = images.filter(**{f"{field}__in": [value, ""]})
+            if narrowed.exists():
+                images = narrowed
+    return images
+
+
+def choose_base_image(
+    experience: Experience, player: Player, avoid_recent: int
+) -> BaseImage | None:
+    """A matching approved base image, avoiding those the last few jobs used.
+
+    Among the candidates the least recently used wins, so a busy booth cycles through
+    the whole library instead of repeating a favourite.
+    """
+    candidates = list(matching_base_images(experience, player).order_by("pk"))
+    if not candidates:
+        return None
+    recent = list(
+        Job.objects.filter(capture__player__experience=experience, base_image__isnull=False)
+        .order_by("-created")
+        .values_list("base_image_id", flat=True)[: max(avoid_recent, len(candidates) - 1)]
+    )
+    last_used = {image_id: position for position, image_id in reversed(list(enumerate(recent)))}
+    never_used = [c for c in candidates if c.pk not in last_used]
+    if never_used:
+        return never_used[0]
+    return max(candidates, key=lambda c: last_used[c.pk])
+
+
+def erasable_portrait(token: str) -> Asset | None:
+    """The portrait behind a token whatever its review state: a visitor who kept the link
+    of a result staff took down can still erase their data with it."""
+    return _portraits(token).first()
+
+
+def published_portrait(token: str) -> Asset | None:
+    """The portrait behind a public token, if its job succeeded and it may be shown."""
+    return _portraits(token).filter(job__in=Job.objects.visible()).first()
+
+
+def _portraits(token: str) -> QuerySet[Asset]:
+    return Asset.objects.select_related("job__capture__player").filter(
+        token=token, kind=Asset.Kind.PORTRAIT
+    )
+
+
+def result_gone(token: str) -> bool:
+    """Whether the result behind this link was erased or taken down by staff.
+
+    Erased results are known only by a tombstone (a hash of the token), so an erased
+    link answers 410 Gone while a link that never existed stays 404.
+    """
+    if ErasedToken.objects.contains(token):
+        return True
+    return Asset.objects.filter(token=token, job__review=Job.Review.REJECTED).exists()

@@ -1,0 +1,158 @@
+"""Erasing visitors' data completely: database rows and every stored file.
+
+Every erasure that removed anything leaves two traces without personal data: a
+tombstone per result link (so the link answers 410 Gone instead of 404) and one line in
+the audit log (what kind, how many, why, on whose order).
+"""
+
+import logging
+from collections import Counter
+from dataclasses import dataclass, field
+
+from django.contrib.admin.models import LogEntry
+from django.contrib.contenttypes.models import ContentType
+from django.db import transaction
+from django.db.models import Q, QuerySet
+from django.utils import timezone
+
+from displays.models import Display
+from experiences.models import Asset, Capture, Job, Player
+from moderation.models import ConsentRecord, ErasedToken, ErasureLog, Result, token_digest
+
+logger = logging.getLogger(__name__)
+
+
+@dataclass
+class Erasure:
+    players: int = 0
+    rows: int = 0
+    files: int = 0
+    rows_by_kind: dict[str, int] = field(default_factory=dict)
+    files_by_kind: dict[str, int] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class StoredFile:
+    kind: str  # "original", "face_crop", or an asset kind ("portrait", "qr")
+    storage: object
+    name: str
+
+
+def stored_files(player_ids: list[int]) -> list[StoredFile]:
+    """Every file derived from these players, in whatever storage holds it."""
+    files = []
+    for capture in Capture.objects.filter(player_id__in=player_ids):
+        for kind, stored in (("original", capture.original), ("face_crop", capture.face_crop)):
+            if stored.name:
+                files.append(StoredFile(kind, stored.storage, stored.name))
+    for asset in Asset.objects.filter(job__capture__player_id__in=player_ids):
+        if asset.file.name:
+            files.append(StoredFile(asset.kind, asset.file.storage, asset.file.name))
+    return files
+
+
+def admin_history(player_ids: list[int]) -> QuerySet[LogEntry]:
+    """Admin's history entries about these players' rows: each names its row as it was
+    (`object_repr`, e.g. "Capture 7 of Mina"), so they go with the visitor."""
+    jobs = Job.objects.filter(capture__player_id__in=player_ids)
+    targets = [
+        (Player, Player.objects.filter(pk__in=player_ids)),
+        (Capture, Capture.objects.filter(player_id__in=player_ids)),
+        (Job, jobs),
+        (Result, jobs),
+        (Asset, Asset.objects.filter(job__in=jobs)),
+        (ConsentRecord, ConsentRecord.objects.filter(player_id__in=player_ids)),
+    ]
+    about = Q()
+    for model, rows in targets:
+        content_type = ContentType.objects.get_for_model(model, for_concrete_model=False)
+        object_ids = [str(pk) for pk in rows.values_list("pk", flat=True)]
+        about |= Q(content_type=content_type, object_id__in=object_ids)
+    return LogEntry.objects.filter(about)
+
+
+def _who(by) -> dict:
+    """The audit log's record of who ordered an erasure: staff only, visitors stay unnamed."""
+    if by is None or not getattr(by, "is_authenticated", False):
+        return {}
+    return {"staff_user_id": by.pk, "staff_username": by.get_username()}
+
+
+def erase_players(
+    player_ids: list[int], *, reason: str = ErasureLog.Reason.STAFF, by=None
+) -> Erasure:
+    """Delete the players, everything derived from them, and their files.
+
+    Rows go first, in one transaction with the tombstones and the audit line, so no page
+    can serve a half-deleted result; the files follow once that has committed. Displays
+    that were showing one of the results fall back to their default image at once. Safe
+    to run twice or concurrently: what is already gone is simply not counted (and an
+    erasure that found nothing leaves no audit line).
+    """
+    with transaction.atomic():
+        ids = list(
+            Player.objects.select_for_update()
+            .filter(pk__in=player_ids)
+            .values_list("pk", flat=True)
+        )
+        if not ids:
+            return Erasure()
+        files = stored_files(ids)
+        tokens = Asset.objects.filter(job__capture__player_id__in=ids).values_list(
+            "token", flat=True
+        )
+        ErasedToken.objects.bulk_create(
+            [ErasedToken(digest=token_digest(token)) for token in tokens], ignore_conflicts=True
+        )
+        affected_displays = list(
+            Display.objects.filter(current_asset__job__capture__player_id__in=ids)
+        )
+        history = list(admin_history(ids).values_list("pk", flat=True))  # found via the rows
+        rows, per_model = Player.objects.filter(pk__in=ids).delete()
+        history_rows, _ = LogEntry.objects.filter(pk__in=history).delete()
+        rows += history_rows
+        per_model = {**per_model, "admin.LogEntry": history_rows}
+        erasure = Erasure(
+            players=len(ids),
+            rows=rows,
+            files=len(files),
+            rows_by_kind={label.split(".")[-1].lower(): n for label, n in per_model.items() if n},
+            files_by_kind=dict(Counter(f.kind for f in files)),
+        )
+        log = ErasureLog.objects.create(
+            reason=reason,
+            players=erasure.players,
+            rows=erasure.rows,
+            files=erasure.files,
+            detail={"rows": erasure.rows_by_kind, "files": erasure.files_by_kind},
+            **_who(by),
+        )
+    failed = 0
+    for stored in files:
+        try:
+            stored.storage.delete(stored.name)
+        except OSError:
+            failed += 1
+            logger.exception("Could not delete stored file %s", stored.name)
+    if failed:  # the log says what really happened; the file names are in the server log
+        erasure.files -= failed
+        log.files = erasure.files
+        log.detail = {**log.detail, "files_not_deleted": failed}
+        log.save(update_fields=["files", "detail"])
+    from displays.services import push_state
+
+    for display in affected_displays:
+        push_state(display)
+    return erasure
+
+
+def erase_player(player: Player, *, reason: str = ErasureLog.Reason.STAFF, by=None) -> Erasure:
+    return erase_players([player.pk], reason=reason, by=by)
+
+
+def purge_expired(now=None) -> Erasure:
+    """Erase every player whose retention period has ended."""
+    expired = Player.objects.filter(delete_after__lte=now or timezone.now())
+    return erase_players(
+        list(expired.values_list("pk", flat=True)), reason=ErasureLog.Reason.RETENTION
+    )

@@ -1,0 +1,73 @@
+// A websocket that keeps itself connected: heartbeat, exponential backoff with jitter.
+// Callers get every JSON message and a status callback ("open" | "closed", failures).
+
+const HEARTBEAT_MS = 15000;
+const PONG_TIMEOUT_MS = 10000;
+const BACKOFF_BASE_MS = 500;
+const BACKOFF_MAX_MS = 15000;
+
+export function socketUrl(path) {
+  const scheme = window.location.protocol === "https:" ? "wss:" : "ws:";
+  return `${scheme}//${window.location.host}${path}`;
+}
+
+export function backoffDelay(failures) {
+  const ceiling = Math.min(BACKOFF_MAX_MS, BACKOFF_BASE_MS * 2 ** failures);
+  return ceiling / 2 + Math.random() * (ceiling / 2); // "equal jitter"
+}
+
+export function keepConnected(path, { onMessage, onStatus = () => {} }) {
+  let socket = null;
+  let failures = 0;
+  let heartbeat = null;
+  let pongTimer = null;
+  let stopped = false;
+
+  function clearTimers() {
+    clearInterval(heartbeat);
+    clearTimeout(pongTimer);
+  }
+
+  function open() {
+    socket = new WebSocket(socketUrl(path));
+    socket.addEventListener("open", () => {
+      failures = 0;
+      onStatus({ connected: true, failures });
+      heartbeat = setInterval(() => {
+        socket.send(JSON.stringify({ type: "ping" }));
+        clearTimeout(pongTimer);
+        pongTimer = setTimeout(() => socket.close(), PONG_TIMEOUT_MS);
+      }, HEARTBEAT_MS);
+    });
+    socket.addEventListener("message", (event) => {
+      let message;
+      try {
+        message = JSON.parse(event.data);
+      } catch {
+        return;
+      }
+      if (message.type === "pong") {
+        clearTimeout(pongTimer);
+        return;
+      }
+      onMessage(message);
+    });
+    socket.addEventListener("close", (event) => {
+      clearTimers();
+      if (stopped) return;
+      failures += 1;
+      onStatus({ connected: false, failures, code: event.code });
+      if (event.code === 4403 || event.code === 4404) return; // retrying cannot help
+      setTimeout(open, backoffDelay(failures));
+    });
+  }
+
+  open();
+  return {
+    close() {
+      stopped = true;
+      clearTimers();
+      socket?.close();
+    },
+  };
+}

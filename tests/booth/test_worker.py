@@ -1,0 +1,150 @@
+"""Jobs on the persistent database task queue: processed by its worker, never lost."""
+
+import time
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.test import Client
+from django.utils import timezone
+from django_tasks_db.models import DBTaskResult
+
+from booth.worker import EmbeddedWorkers, requeue_interrupted_jobs, task_worker
+from displays.models import Display
+from experiences.models import Job
+from experiences.pipeline import run_job
+from tests import factories, photos
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+def run_worker_until_queue_is_empty() -> None:
+    """django-tasks-db's own worker loop, as `manage.py db_worker --batch` runs it."""
+    task_worker("test", 0, batch=True).run()
+
+
+def interrupt(job: Job) -> DBTaskResult:
+    """What a server stop leaves behind: the task claimed by a worker that is gone, and
+    the job marked running."""
+    task = DBTaskResult.objects.get(pk=job.task_id)
+    task.claim("worker-that-died")
+    Job.objects.filter(pk=job.pk).update(state=Job.State.RUNNING, attempts=1)
+    return task
+
+
+def test_worker_processes_a_capture_uploaded_through_the_api(demo):
+    tablet = Client()
+    assert tablet.login(username="station3", password=factories.DEVICE_PASSWORD)
+    response = tablet.post(
+        "/api/stations/3/captures/",
+        {
+            "image": SimpleUploadedFile("photo.jpg", photos.face_jpeg(), "image/jpeg"),
+            "nickname": "Mina",
+            "consent_version": "1",
+        },
+    )
+    assert response.status_code == 201
+    job = Job.objects.get(pk=response.json()["job"])
+    assert DBTaskResult.objects.get(pk=job.task_id).status == "READY"
+
+    run_worker_until_queue_is_empty()
+
+    job.refresh_from_db()
+    task = DBTaskResult.objects.get(pk=job.task_id)
+    assert (task.status, task.return_value) == ("SUCCESSFUL", "succeeded")
+    assert job.state == Job.State.SUCCEEDED
+    portrait = job.portrait
+    assert Display.objects.get(event=demo.event, number=3).current_asset == portrait
+    assert tablet.get(response.json()["status_url"]).json()["result"]["token"] == portrait.token
+    page = Client().get(f"/r/{portrait.token}/")
+    assert page.status_code == 200
+    assert "Mina" in page.content.decode()
+
+
+def test_worker_runs_every_queued_job_and_records_failures_on_the_job(booth):
+    good = factories.make_job(booth.station, nickname="Good")
+    refused = factories.make_job(booth.station, nickname="Refused")
+    refused.capture.face_crop.storage.delete(refused.capture.face_crop.name)  # file lost
+
+    run_worker_until_queue_is_empty()
+
+    good.refresh_from_db()
+    refused.refresh_from_db()
+    assert good.state == Job.State.SUCCEEDED
+    assert refused.state == Job.State.FAILED
+    assert "FileNotFoundError" in refused.error
+    # A failed job is handled, not a crashed task: the task itself finished normally.
+    assert DBTaskResult.objects.get(pk=refused.task_id).return_value == "failed"
+    assert not DBTaskResult.objects.ready().exists()
+
+
+def test_a_job_interrupted_mid_run_is_queued_again_and_then_processed(booth):
+    job = factories.make_job(booth.station)
+    old_task = interrupt(job)
+
+    assert requeue_interrupted_jobs() == 1
+
+    old_task.refresh_from_db()
+    assert old_task.status == "FAILED"
+    assert old_task.exception_class_path == "booth.worker.Interrupted"
+    assert "stopped" in old_task.traceback
+    job.refresh_from_db()
+    assert job.state == Job.State.QUEUED
+    assert job.task_id and job.task_id != str(old_task.pk)
+    new_task = DBTaskResult.objects.get(pk=job.task_id)
+    assert new_task.status == "READY"
+    assert new_task.args_kwargs["args"] == [job.pk]
+
+    run_worker_until_queue_is_empty()
+
+    job.refresh_from_db()
+    assert job.state == Job.State.SUCCEEDED
+    assert job.attempts == 2
+    assert sorted(job.assets.values_list("kind", flat=True)) == ["portrait", "qr"]
+
+
+def test_a_queued_job_whose_task_was_never_written_is_queued(booth):
+    job = factories.make_job(booth.station)
+    DBTaskResult.objects.filter(pk=job.task_id).delete()  # stopped before the enqueue
+    Job.objects.filter(pk=job.pk).update(task_id="")
+
+    assert requeue_interrupted_jobs() == 1
+
+    job.refresh_from_db()
+    assert DBTaskResult.objects.get(pk=job.task_id).status == "READY"
+
+
+def test_jobs_waiting_or_finished_are_left_alone(booth):
+    waiting = factories.make_job(booth.station, nickname="Waiting")
+    done = factories.make_job(booth.station, nickname="Done")
+    run_job(done.pk)
+    DBTaskResult.objects.filter(pk=done.task_id).update(
+        status="SUCCESSFUL", finished_at=timezone.now()
+    )
+    tasks_before = set(DBTaskResult.objects.values_list("pk", "status"))
+
+    assert requeue_interrupted_jobs() == 0
+
+    assert set(DBTaskResult.objects.values_list("pk", "status")) == tasks_before
+    waiting.refresh_from_db()
+    assert waiting.state == Job.State.QUEUED
+    assert Job.objects.get(pk=done.pk).state == Job.State.SUCCEEDED
+
+
+def test_embedded_workers_wake_as_soon_as_a_job_is_queued(booth):
+    """With an idle poll of a minute, only the enqueue wake-up can make this quick."""
+    workers = EmbeddedWorkers(threads=2, idle_poll=60, purge_every=3600)
+    workers.start()
+    try:
+        time.sleep(0.3)  # both workers have drained the empty queue and are asleep
+        started = time.monotonic()
+        job = factories.make_job(booth.station, nickname="Quick")
+        while time.monotonic() - started < 20:
+            job.refresh_from_db()
+            if job.state in (Job.State.SUCCEEDED, Job.State.FAILED):
+                break
+            time.sleep(0.05)
+    finally:
+        workers.stop()
+    assert job.state == Job.State.SUCCEEDED
+    assert time.monotonic() - started < 10
+    assert all(not thread.is_alive() for thread in workers.threads)

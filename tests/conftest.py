@@ -1,0 +1,64 @@
+"""Shared fixtures: every test gets its own media folder and a fresh in-memory channel layer."""
+
+from pathlib import Path
+
+import pytest
+from django.core.management import call_command
+from django.test import Client
+
+from experiences.demo import seed_demo
+from tests import factories
+
+
+def pytest_sessionstart(session) -> None:
+    """Compile the translation catalogues, as the demo does, so Korean pages are tested."""
+    call_command("compiletranslations", verbosity=0)
+
+
+@pytest.fixture(autouse=True)
+def media_root(settings, tmp_path) -> Path:
+    """MEDIA_ROOT in the test's temporary folder: real files, never ./var/media."""
+    root = tmp_path / "media"
+    root.mkdir()
+    settings.MEDIA_ROOT = root
+    return root
+
+
+@pytest.fixture(autouse=True)
+def fresh_channel_layer(settings) -> None:
+    """A new in-memory channel layer per test (setting CHANNEL_LAYERS resets Channels'
+    layer cache), so no group or queued message leaks from one test into another."""
+    settings.CHANNEL_LAYERS = {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer"}}
+
+
+@pytest.fixture(autouse=True)
+def fast_password_hashing(settings) -> None:
+    """Device accounts are created in most tests: PBKDF2 would cost ~0.5 s per user."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture
+def public_base_url(settings) -> str:
+    settings.PUBLIC_BASE_URL = "https://booth.example.org"
+    return settings.PUBLIC_BASE_URL
+
+
+@pytest.fixture
+def booth(db) -> factories.Booth:
+    """An active event: one experience with three approved base images, station 1 and
+    station 2, each with its display and device account."""
+    return factories.make_booth(stations=2)
+
+
+@pytest.fixture
+def demo(db):
+    """The full demo event from `manage.py seed_demo` (16 base images, 8 stations)."""
+    return seed_demo(device_password=factories.DEVICE_PASSWORD, admin_password="admin-pass-1234")
+
+
+@pytest.fixture
+def device_client(booth) -> Client:
+    """A browser session logged in as station 1's tablet."""
+    client = Client()
+    assert client.login(username=booth.user.username, password=factories.DEVICE_PASSWORD)
+    return client

@@ -1,0 +1,175 @@
+"""Small, plain factories: real rows, real image files under the test's MEDIA_ROOT."""
+
+import functools
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from django.contrib.auth import get_user_model
+from django.core.files.base import ContentFile
+
+from displays.models import Display, Station
+from experiences import demo_art
+from experiences.demo import save_base_image
+from experiences.imaging import encode_jpeg
+from experiences.models import BaseImage, Event, Experience, Job
+from experiences.pipeline import run_job
+from experiences.services import VisitorProfile, accept_capture
+from moderation.models import ConsentText
+from tests import photos
+
+CONSENT_VERSION = "2"
+DEVICE_PASSWORD = "tablet-pass-1234"
+# Demo portraits in which Haar finds no face of its own: a face found in a composite made
+# from one of them is the visitor's.
+PERSONAS = {persona.key: persona for persona in demo_art.PERSONAS}
+DEFAULT_PERSONAS = ("joseon-scholar", "joseon-painter", "roman-senator")
+
+
+@functools.cache
+def portrait_jpeg(persona_key: str) -> bytes:
+    """A painted demo portrait (painting takes ~0.2 s, so each is painted once a session)."""
+    return encode_jpeg(demo_art.paint_portrait(PERSONAS[persona_key]), 90)
+
+
+@functools.cache
+def default_card_jpeg() -> bytes:
+    return encode_jpeg(demo_art.paint_default_card("Booth", "Step up to a tablet"), 85)
+
+
+def make_event(*, slug: str = "expo", name: str = "Expo 2025", active: bool = True) -> Event:
+    return Event.objects.create(slug=slug, name=name, is_active=active)
+
+
+def make_experience(
+    event: Event,
+    *,
+    name: str = "Past life",
+    profile_fields: tuple[str, ...] = ("gender",),
+    consent_version: str = CONSENT_VERSION,
+    languages: tuple[str, ...] = ("en", "ko"),
+    default_image: bool = False,
+) -> Experience:
+    experience = Experience.objects.create(
+        event=event, name=name, profile_fields=list(profile_fields)
+    )
+    for language in languages:
+        ConsentText.objects.create(
+            experience=experience,
+            version=consent_version,
+            language=language,
+            body=f"[{language}] Your photo is kept for {{retention_hours}} hours.",
+        )
+    if default_image:
+        experience.default_image.save("default.jpg", ContentFile(default_card_jpeg()))
+    return experience
+
+
+def make_base_image(
+    experience: Experience,
+    persona_key: str = "joseon-scholar",
+    *,
+    approved: bool = True,
+    gender: str | None = None,
+    age_band: str = "",
+    story: str | None = None,
+) -> BaseImage:
+    persona = PERSONAS[persona_key]
+    overrides = {"approved": approved, "age_band": age_band}
+    if gender is not None:
+        overrides["gender"] = gender
+    if story is not None:
+        overrides["story"] = story
+    return save_base_image(experience, persona, portrait_jpeg(persona_key), **overrides)
+
+
+def make_station(
+    event: Event, experience: Experience, number: int = 1, *, password: str = DEVICE_PASSWORD
+) -> Station:
+    """A station with its display (same number) and its tablet's device account."""
+    display = Display.objects.create(event=event, number=number, name=f"LED wall {number}")
+    user = get_user_model().objects.create_user(f"{event.slug}-tablet{number}", password=password)
+    return Station.objects.create(
+        event=event,
+        experience=experience,
+        number=number,
+        name=f"Tablet {number}",
+        user=user,
+        display=display,
+    )
+
+
+@dataclass
+class Booth:
+    event: Event
+    experience: Experience
+    station: Station
+    base_images: list[BaseImage] = field(default_factory=list)
+
+    @property
+    def display(self) -> Display:
+        return self.station.display
+
+    @property
+    def user(self):
+        return self.station.user
+
+
+def make_booth(
+    *,
+    personas: tuple[str, ...] = DEFAULT_PERSONAS,
+    stations: int = 1,
+    default_image: bool = False,
+) -> Booth:
+    """An active event with one experience, approved base images and `stations` stations.
+
+    The returned Booth is about station 1; the others are reachable through the event.
+    """
+    event = make_event()
+    experience = make_experience(event, default_image=default_image)
+    bases = [make_base_image(experience, key) for key in personas]
+    first = make_station(event, experience, 1)
+    for number in range(2, stations + 1):
+        make_station(event, experience, number)
+    return Booth(event=event, experience=experience, station=first, base_images=bases)
+
+
+def make_job(
+    station: Station,
+    *,
+    nickname: str = "Mina",
+    photo: bytes | None = None,
+    gender: str = "",
+    age_band: str = "",
+) -> Job:
+    """A visitor's accepted capture and its job, through the real service.
+
+    The task is enqueued when the surrounding transaction commits, so only in
+    transactional tests; the others call experiences.pipeline.run_job themselves.
+    """
+    consent = ConsentText.objects.current_for(station.experience, "en")
+    return accept_capture(
+        station,
+        photo if photo is not None else photos.face_jpeg(),
+        VisitorProfile(nickname=nickname, gender=gender, age_band=age_band),
+        consent.version,
+    )
+
+
+def make_finished_job(station: Station, nickname: str = "Mina") -> Job:
+    """A visitor's job run through the whole pipeline, as a worker would run it."""
+    job = make_job(station, nickname=nickname)
+    run_job(job.pk)
+    job.refresh_from_db()
+    return job
+
+
+def files_of(job: Job) -> set[str]:
+    """The stored files of one visitor's job: original, face crop, portrait and QR code."""
+    capture = job.capture
+    names = {capture.original.name, capture.face_crop.name}
+    return names | {asset.file.name for asset in job.assets.all()}
+
+
+def media_files(root: Path) -> set[str]:
+    """Every file under `root`, as paths relative to it."""
+    return {str(path.relative_to(root)) for path in root.rglob("*") if path.is_file()}

@@ -1,0 +1,217 @@
+"""The whole booth in a real browser against the real embedded server.
+
+A device logs in on the tablet page, consents, takes a photo with Chromium's fake camera
+(fed a real face: scikit-image's public-domain astronaut photo) and submits it; the
+display page, open in another tab, shows the portrait, story and QR code; the QR link
+opens the result page on a phone-sized screen.
+"""
+
+import os
+import shutil
+import time
+from pathlib import Path
+
+import cv2
+import numpy as np
+import pytest
+from skimage import data
+
+from tests import servers
+
+CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+PASSWORD = "station-pass-123"
+ADMIN_PASSWORD = "admin-pass-123"
+
+pytestmark = [pytest.mark.browser, pytest.mark.system]
+
+
+def _require_chromium() -> None:
+    if not Path(CHROMIUM).exists():
+        if os.environ.get("CI"):
+            pytest.fail("Debian's chromium is not installed; .ci/run installs it with apt-get")
+        pytest.skip("Debian's chromium is not installed (apt-get install chromium)")
+
+
+def write_face_y4m(path: Path, width: int = 640, height: int = 480) -> Path:
+    """A Y4M clip of the astronaut's face, for --use-file-for-fake-video-capture."""
+    frame = np.full((height, width, 3), 90, np.uint8)
+    face = cv2.resize(data.astronaut(), (height, height), interpolation=cv2.INTER_AREA)
+    left = (width - height) // 2
+    frame[:, left : left + height] = face
+    yuv = cv2.cvtColor(frame, cv2.COLOR_RGB2YUV_I420)
+    with path.open("wb") as out:
+        out.write(f"YUV4MPEG2 W{width} H{height} F15:1 Ip A1:1 C420jpeg\n".encode())
+        for _ in range(2):
+            out.write(b"FRAME\n" + yuv.tobytes())
+    return path
+
+
+@pytest.fixture(scope="module")
+def booth_server(tmp_path_factory):
+    """`manage.py serve` on a fresh demo event in a temporary folder; yields its base URL."""
+    var = tmp_path_factory.mktemp("booth-var")
+    port = servers.free_port()
+    env = servers.booth_env(var, PUBLIC_BASE_URL=f"http://127.0.0.1:{port}")
+    servers.manage(env, "migrate", "-v0")
+    servers.manage(env, "compiletranslations")
+    servers.manage(
+        env, "seed_demo", "--device-password", PASSWORD, "--admin-password", ADMIN_PASSWORD
+    )
+    log = var / "serve.log"
+    server = servers.start(env, log, "serve", "--port", str(port))
+    servers.wait_for_port(port, server, log)
+    yield f"http://127.0.0.1:{port}"
+    servers.stop(server)
+
+
+@pytest.fixture(scope="module")
+def browser(tmp_path_factory):
+    _require_chromium()
+    from playwright.sync_api import sync_playwright
+
+    video = write_face_y4m(tmp_path_factory.mktemp("camera") / "face.y4m")
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(
+            executable_path=CHROMIUM,
+            args=[
+                "--use-fake-device-for-media-stream",
+                "--use-fake-ui-for-media-stream",
+                f"--use-file-for-fake-video-capture={video}",
+                "--no-sandbox",
+                "--disable-gpu",
+                "--disable-background-networking",
+                "--disable-component-update",
+                "--disable-sync",
+                "--no-first-run",
+            ],
+        )
+        yield chromium
+        chromium.close()
+
+
+def _log_in(page, base: str, username: str) -> None:
+    page.goto(f"{base}/accounts/login/?next=/tablet/")
+    page.fill("input[name=username]", username)
+    page.fill("input[name=password]", PASSWORD)
+    page.click("button[type=submit]")
+    page.wait_for_url(f"{base}/tablet/")
+    page.wait_for_selector("body[data-current=attract]")  # the tablet's script is running
+
+
+def _open_wall(browser, base: str, number: int):
+    wall = browser.new_context(viewport={"width": 1920, "height": 1080}).new_page()
+    wall.goto(f"{base}/displays/{number}/")
+    wall.wait_for_selector("#wall[data-view=default]")
+    wall.wait_for_selector("#connection[data-connected=true]", state="attached")
+    return wall
+
+
+def _take_photo(browser, base: str, username: str, nickname: str):
+    """A visitor consents and takes a photo on the tablet, up to pressing "Use this photo"."""
+    tablet = browser.new_context(viewport={"width": 1280, "height": 800}).new_page()
+    _log_in(tablet, base, username)
+    tablet.click("[data-action=start]")
+    assert "deleted" in tablet.inner_text("[data-screen=consent]")
+    tablet.click("[data-action=accept]")
+    tablet.fill("input[name=nickname]", nickname)
+    tablet.click("#profile button[type=submit]")
+    tablet.wait_for_function("document.getElementById('video').videoWidth > 0")
+    tablet.click("[data-action=shoot]")
+    tablet.wait_for_selector("[data-screen=preview]:not([hidden])")
+    return tablet
+
+
+def test_capture_on_tablet_appears_on_display_and_phone(booth_server, browser, tmp_path):
+    base = booth_server
+    wall = _open_wall(browser, base, 1)
+    tablet = _take_photo(browser, base, "station1", "Ada")
+    started = time.monotonic()
+    tablet.click("[data-action=submit]")
+
+    wall.wait_for_selector("#wall[data-view=result]", timeout=15000)
+    on_wall = time.monotonic() - started
+    assert wall.inner_text("#nickname") == "Ada"
+    assert "Ada" in wall.inner_text("#story")
+    assert wall.evaluate("document.getElementById('qr').naturalWidth") > 100
+    assert wall.evaluate("document.getElementById('portrait').naturalWidth") > 300
+    tablet.wait_for_selector("[data-screen=ready]:not([hidden])")
+    assert "display 1" in tablet.inner_text("[data-screen=ready]")
+    wall.screenshot(path=str(tmp_path / "wall.png"))
+    print(f"tablet submit → portrait on the display: {on_wall:.2f} s")
+
+    token = wall.get_attribute("#wall", "data-token")
+    phone = browser.new_context(viewport={"width": 390, "height": 844}).new_page()
+    phone.goto(f"{base}/r/{token}/")
+    assert phone.inner_text("h1") == "Ada"
+    assert "Ada" in phone.inner_text(".story")
+    with phone.expect_download() as download:
+        phone.click("text=Download your portrait")
+    assert download.value.suggested_filename.endswith(".jpg")
+
+
+def test_photo_without_a_face_asks_the_visitor_to_retake(booth_server, browser, tmp_path):
+    """Chromium's built-in fake camera (no file) shows no face: the tablet says what to do."""
+    context = browser.new_context()
+    page = context.new_page()
+    _log_in(page, booth_server, "station2")
+    # Replace the camera stream with a plain canvas so the photo surely has no face.
+    page.evaluate(
+        """() => {
+        navigator.mediaDevices.getUserMedia = async () => {
+          const canvas = Object.assign(document.createElement('canvas'), {width: 640, height: 480});
+          const ctx = canvas.getContext('2d');
+          setInterval(() => { ctx.fillStyle = '#4a6'; ctx.fillRect(0, 0, 640, 480); }, 50);
+          return canvas.captureStream(10);
+        };
+    }"""
+    )
+    page.click("[data-action=start]")
+    page.click("[data-action=accept]")
+    page.fill("input[name=nickname]", "Nobody")
+    page.click("#profile button[type=submit]")
+    page.wait_for_function("document.getElementById('video').videoWidth > 0")
+    page.click("[data-action=shoot]")
+    page.click("[data-action=submit]")
+    page.wait_for_selector("[data-screen=rejected]:not([hidden])")
+    assert "could not find a face" in page.inner_text("#rejected-message")
+    page.click("[data-screen=rejected] [data-action=retake]")
+    page.wait_for_selector("[data-screen=camera]:not([hidden])")
+
+
+def test_a_result_pulled_in_admin_leaves_even_a_paused_wall_and_the_phone(booth_server, browser):
+    base = booth_server
+    wall = _open_wall(browser, base, 4)
+    _take_photo(browser, base, "station4", "Grace").click("[data-action=submit]")
+    wall.wait_for_selector("#wall[data-view=result]", timeout=15000)
+    token = wall.get_attribute("#wall", "data-token")
+    phone = browser.new_context(viewport={"width": 390, "height": 844}).new_page()
+    assert phone.goto(f"{base}/r/{token}/").status == 200
+
+    staff = browser.new_context().new_page()
+    staff.goto(f"{base}/admin/login/?next=/admin/moderation/result/")
+    staff.fill("input[name=username]", "admin")
+    staff.fill("input[name=password]", ADMIN_PASSWORD)
+    staff.click("input[type=submit]")
+    # Paused, a wall keeps what it shows: but not a result that staff take down.
+    staff.goto(f"{base}/admin/displays/display/")
+    staff.locator("#result_list tbody tr", has_text="LED wall 4").locator("select").select_option(
+        "paused"
+    )
+    staff.click("input[name=_save]")
+    wall.wait_for_selector("#wall[data-mode=paused][data-view=result]")
+    staff.goto(f"{base}/admin/moderation/result/")
+    row = staff.locator("#result_list tbody tr", has_text="Grace")
+    assert row.locator("img").evaluate("img => img.decode().then(() => img.naturalWidth)") > 100
+    row.locator("input[name=_selected_action]").check()
+    staff.select_option("select[name=action]", "reject")
+    staff.click("button[name=index]")
+    staff.fill("input[name=reason]", "Offensive gesture")
+    started = time.monotonic()
+    staff.click("input[type=submit][value='Take them down']")
+
+    wall.wait_for_selector("#wall[data-view=default]", timeout=5000)
+    assert time.monotonic() - started < 2
+    assert "1 result taken down" in staff.inner_text("body")
+    gone = phone.goto(f"{base}/r/{token}/")
+    assert gone.status == 410
+    assert "This portrait is gone" in phone.inner_text("h1")
