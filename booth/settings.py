@@ -189,6 +189,18 @@ BOOTH_RESULT_JPEG_QUALITY = env.int("BOOTH_RESULT_JPEG_QUALITY", default=88)
 # How long the tablet shows "watch display N" before it returns to the attract screen.
 BOOTH_TABLET_RESET_SECONDS = env.int("BOOTH_TABLET_RESET_SECONDS", default=45)
 
+# --- AWS (backends in experiences/backends/aws.py; clients from booth/aws.py) ---------
+# No credentials here: boto3 finds them (environment, ~/.aws, instance/task role).
+BOOTH_AWS_REGION = env.str("BOOTH_AWS_REGION", default="us-east-1")
+BOOTH_AWS_PROFILE = env.str("BOOTH_AWS_PROFILE", default="")
+BOOTH_AWS_ROLE_ARN = env.str("BOOTH_AWS_ROLE_ARN", default="")
+# Per-service endpoint overrides, e.g. "s3=http://127.0.0.1:5000,bedrock-runtime=https://...".
+BOOTH_AWS_ENDPOINT_URLS = env.dict("BOOTH_AWS_ENDPOINT_URLS", default={})
+# Attempts in all, the first included.
+BOOTH_AWS_MAX_ATTEMPTS = env.int("BOOTH_AWS_MAX_ATTEMPTS", default=5)
+BOOTH_AWS_CONNECT_TIMEOUT = env.float("BOOTH_AWS_CONNECT_TIMEOUT", default=5)
+BOOTH_AWS_READ_TIMEOUT = env.float("BOOTH_AWS_READ_TIMEOUT", default=30)
+
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,

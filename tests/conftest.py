@@ -6,6 +6,7 @@ import pytest
 from django.core.management import call_command
 from django.test import Client
 
+from booth import aws
 from experiences.demo import seed_demo
 from tests import factories
 
@@ -35,6 +36,23 @@ def fresh_channel_layer(settings) -> None:
 def fast_password_hashing(settings) -> None:
     """Device accounts are created in most tests: PBKDF2 would cost ~0.5 s per user."""
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(autouse=True)
+def offline_aws(monkeypatch):
+    """Fake credentials and fresh boto3 clients per test: no test can reach real AWS, and a
+    Stubber put on one test's client never leaks into the next."""
+    for name, value in {
+        "AWS_ACCESS_KEY_ID": "testing",
+        "AWS_SECRET_ACCESS_KEY": "testing",
+        "AWS_SESSION_TOKEN": "testing",
+        "AWS_CONFIG_FILE": "/dev/null",
+        "AWS_SHARED_CREDENTIALS_FILE": "/dev/null",
+    }.items():
+        monkeypatch.setenv(name, value)
+    aws.reset()
+    yield
+    aws.reset()
 
 
 @pytest.fixture
