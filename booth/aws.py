@@ -8,6 +8,7 @@ Throttling (Bedrock allowed the reference booth 60 image requests a minute) is h
 botocore's adaptive retry mode, which also rate-limits the client once it is throttled.
 """
 
+import json
 import threading
 from functools import cache
 
@@ -17,6 +18,7 @@ from botocore.credentials import (
     AssumeRoleCredentialFetcher,
     DeferredRefreshableCredentials,
 )
+from botocore.exceptions import BotoCoreError, ClientError
 from django.conf import settings
 
 _lock = threading.Lock()
@@ -53,13 +55,17 @@ def client_config(read_timeout: float | None = None) -> Config:
     )
 
 
-@cache
 def client(service: str, read_timeout: float | None = None):
     """The shared, thread-safe boto3 client for `service` (one per timeout).
 
     `BOOTH_AWS_ENDPOINT_URLS` maps a service name to an endpoint (a local S3-compatible
     server, a VPC endpoint); tests put botocore's Stubber on the client this returns.
     """
+    return _client(service, read_timeout)
+
+
+@cache
+def _client(service: str, read_timeout: float | None):
     with _lock:  # boto3 sessions are not thread-safe; the clients they make are
         return _session().client(
             service,
@@ -70,5 +76,65 @@ def client(service: str, read_timeout: float | None = None):
 
 def reset() -> None:
     """Forget cached clients and session (after settings change, and between tests)."""
-    client.cache_clear()
+    _client.cache_clear()
     _session.cache_clear()
+
+
+class AWSCallFailed(Exception):
+    """An AWS model call failed in a way a booth operator should read: the message names the
+    service, the AWS error code and what to check."""
+
+
+def converse_text(
+    model_id: str,
+    system: str,
+    prompt: str,
+    *,
+    max_tokens: int = 300,
+    temperature: float = 0.7,
+    read_timeout: float | None = None,
+) -> str:
+    """One user turn through Bedrock's Converse API; the assistant's text, stripped.
+
+    Converse works the same for every text model, so the model id is a setting and switching
+    from Claude 3 Sonnet (the reference booth's) to a newer model is configuration only.
+    """
+    try:
+        response = client("bedrock-runtime", read_timeout=read_timeout).converse(
+            modelId=model_id,
+            system=[{"text": system}],
+            messages=[{"role": "user", "content": [{"text": prompt}]}],
+            inferenceConfig={"maxTokens": max_tokens, "temperature": temperature},
+        )
+    except (ClientError, BotoCoreError) as exc:
+        raise AWSCallFailed(f"Bedrock Converse ({model_id}) failed: {describe(exc)}") from exc
+    parts = response["output"]["message"]["content"]
+    text = "".join(part.get("text", "") for part in parts).strip()
+    if not text:
+        raise AWSCallFailed(
+            f"Bedrock Converse ({model_id}) returned no text (stopReason "
+            f"{response.get('stopReason', 'unknown')})"
+        )
+    return text
+
+
+def invoke_json(model_id: str, body: dict, *, read_timeout: float | None = None) -> dict:
+    """InvokeModel with a JSON body (the image models' native request shapes); parsed reply."""
+    try:
+        response = client("bedrock-runtime", read_timeout=read_timeout).invoke_model(
+            modelId=model_id,
+            body=json.dumps(body),
+            contentType="application/json",
+            accept="application/json",
+        )
+    except (ClientError, BotoCoreError) as exc:
+        raise AWSCallFailed(f"Bedrock InvokeModel ({model_id}) failed: {describe(exc)}") from exc
+    return json.loads(response["body"].read())
+
+
+def describe(exc: Exception) -> str:
+    """`ThrottlingException: Rate exceeded` for AWS errors, the class and message otherwise."""
+    if isinstance(exc, ClientError):
+        error = exc.response.get("Error", {})
+        return f"{error.get('Code', 'Error')}: {error.get('Message', '')}".strip()
+    return f"{type(exc).__name__}: {exc}"
