@@ -200,6 +200,39 @@ BOOTH_AWS_ENDPOINT_URLS = env.dict("BOOTH_AWS_ENDPOINT_URLS", default={})
 BOOTH_AWS_MAX_ATTEMPTS = env.int("BOOTH_AWS_MAX_ATTEMPTS", default=5)
 BOOTH_AWS_CONNECT_TIMEOUT = env.float("BOOTH_AWS_CONNECT_TIMEOUT", default=5)
 BOOTH_AWS_READ_TIMEOUT = env.float("BOOTH_AWS_READ_TIMEOUT", default=30)
+# Where the AWS backends put temporary objects (Rekognition S3 mode, SageMaker in/out).
+# Every object is deleted when the call is done; a lifecycle rule on the prefix is a backstop.
+BOOTH_AWS_S3_BUCKET = env.str("BOOTH_AWS_S3_BUCKET", default="")
+BOOTH_AWS_S3_PREFIX = env.str("BOOTH_AWS_S3_PREFIX", default="booth-tmp/")
+# Rekognition: "bytes" sends the photo in the request; "s3" uploads it under the prefix
+# first (for accounts whose policy requires S3 input).
+BOOTH_REKOGNITION_IMAGE_SOURCE = env.str("BOOTH_REKOGNITION_IMAGE_SOURCE", default="bytes")
+BOOTH_REKOGNITION_MIN_CONFIDENCE = env.float("BOOTH_REKOGNITION_MIN_CONFIDENCE", default=90)
+BOOTH_REKOGNITION_TIMEOUT = env.float("BOOTH_REKOGNITION_TIMEOUT", default=10)
+# SageMaker compositing (bring-your-own face-swap container).
+BOOTH_SAGEMAKER_ENDPOINT = env.str("BOOTH_SAGEMAKER_ENDPOINT", default="")
+BOOTH_SAGEMAKER_TIMEOUT = env.float("BOOTH_SAGEMAKER_TIMEOUT", default=70)
+BOOTH_SAGEMAKER_ASYNC_TIMEOUT = env.float("BOOTH_SAGEMAKER_ASYNC_TIMEOUT", default=300)
+BOOTH_SAGEMAKER_ASYNC_POLL_SECONDS = env.float("BOOTH_SAGEMAKER_ASYNC_POLL_SECONDS", default=2)
+# Bedrock text (stories) and images (base-image library).
+BOOTH_BEDROCK_STORY_MODEL = env.str(
+    "BOOTH_BEDROCK_STORY_MODEL", default="anthropic.claude-3-sonnet-20240229-v1:0"
+)
+# "" = the language the visitor chose on the tablet; "en" or "ko" forces one.
+BOOTH_STORY_LANGUAGE = env.str("BOOTH_STORY_LANGUAGE", default="")
+BOOTH_STORY_TIMEOUT = env.float("BOOTH_STORY_TIMEOUT", default=20)
+BOOTH_STORY_MAX_CHARS = env.int("BOOTH_STORY_MAX_CHARS", default=300)
+BOOTH_BEDROCK_TITAN_IMAGE_MODEL = env.str(
+    "BOOTH_BEDROCK_TITAN_IMAGE_MODEL", default="amazon.titan-image-generator-v2:0"
+)
+BOOTH_BEDROCK_SD_IMAGE_MODEL = env.str(
+    "BOOTH_BEDROCK_SD_IMAGE_MODEL", default="stability.stable-diffusion-xl-v1"
+)
+BOOTH_IMAGE_GENERATION_TIMEOUT = env.float("BOOTH_IMAGE_GENERATION_TIMEOUT", default=120)
+# Bedrock's default quota for the reference booth was 60 image requests a minute.
+BOOTH_IMAGE_GENERATION_RATE_PER_MINUTE = env.float(
+    "BOOTH_IMAGE_GENERATION_RATE_PER_MINUTE", default=60
+)
 
 LOGGING = {
     "version": 1,

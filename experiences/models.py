@@ -100,8 +100,12 @@ class BaseImageQuerySet(models.QuerySet):
         return self.filter(approved=False, rejection_reason="")
 
     def approve(self, by) -> int:
-        """Let the pipeline use these images from the next job on."""
-        return self.update(
+        """Let the pipeline use these images from the next job on.
+
+        Images generated without a detectable face have no face box to composite into, so
+        they stay rejected whatever the selection.
+        """
+        return self.exclude(rejection_reason=BaseImage.RejectionReason.NO_FACE).update(
             approved=True, rejection_reason="", reviewed_at=timezone.now(), reviewed_by=by
         )
 
@@ -127,12 +131,27 @@ class BaseImage(models.Model):
     image = models.ImageField(upload_to="base_images/")
     face_box = models.JSONField(help_text=_("[x, y, width, height] of the face, in pixels."))
     story = models.TextField(help_text=_("Use {nickname} where the visitor's nickname goes."))
+    # Provenance, for the base-image library (experiences/library.py): generation is resumed
+    # by combination key and imports are idempotent on the stored file's hash.
+    prompt = models.TextField(blank=True, help_text=_("The prompt the image was generated from."))
+    generator = models.CharField(
+        max_length=100, blank=True, help_text=_("The image model, or “import”.")
+    )
+    combination_key = models.CharField(
+        max_length=64,
+        blank=True,
+        help_text=_("Digest of the generation attributes: a resumed run skips it."),
+    )
+    content_sha256 = models.CharField(
+        max_length=64, blank=True, help_text=_("SHA-256 of the stored image file.")
+    )
 
     class RejectionReason(models.TextChoices):
         FACE_IN_PROFILE = "face_in_profile", _("Face in profile")
         PERSON_TOO_SMALL = "person_too_small", _("Person too small")
         BAD_HANDS_OR_EYES = "bad_hands_or_eyes", _("Bad hands or eyes")
         OFF_THEME = "off_theme", _("Off-theme")
+        NO_FACE = "no_face", _("No face found")
         OTHER = "other", _("Other")
 
     approved = models.BooleanField(
@@ -146,6 +165,12 @@ class BaseImage(models.Model):
     created = models.DateTimeField(auto_now_add=True)
 
     objects = BaseImageQuerySet.as_manager()
+
+    class Meta:
+        indexes = [
+            models.Index(fields=["experience", "combination_key"]),
+            models.Index(fields=["experience", "content_sha256"]),
+        ]
 
     def __str__(self) -> str:
         return self.title

@@ -16,6 +16,7 @@ from PIL import Image
 
 from displays import services as displays
 from experiences import backends, storage
+from experiences.backends.local import TemplateStoryWriter
 from experiences.faces import Box
 from experiences.imaging import encode_jpeg
 from experiences.models import Asset, Job
@@ -94,7 +95,7 @@ def _produce(job: Job) -> Asset:
         )
         portrait_bytes = encode_jpeg(result, settings.BOOTH_RESULT_JPEG_QUALITY)
     with stage(timings, "story"):
-        story = writer.write(base, player)
+        story, story_backends = _write_story(writer, base, player)
     with stage(timings, "qr"):
         portrait = Asset(job=job, kind=Asset.Kind.PORTRAIT)
         qr_bytes = qr_png(portrait.public_url)
@@ -107,14 +108,33 @@ def _produce(job: Job) -> Asset:
         job.state = Job.State.SUCCEEDED
         job.finished = timezone.now()
         job.timings = timings
-        job.backends = {**job.backends, "compositor": compositor.name, "story": writer.name}
+        job.backends = {**job.backends, "compositor": compositor.name, **story_backends}
         job.save(update_fields=["base_image", "story", "state", "finished", "timings", "backends"])
     return portrait
 
 
+def _write_story(writer, base, player) -> tuple[str, dict[str, str]]:
+    """The story, and what to record about who wrote it.
+
+    The story is shown on the wall next to the portrait, so a failed story service must
+    not fail the job: the base image's own story (personalised as the local writer does)
+    takes its place, and the job records the error for staff.
+    """
+    try:
+        return writer.write(base, player), {"story": writer.name}
+    except backends.StoryUnavailable as exc:
+        logger.warning("Story backend %s failed, using the stored story: %s", writer.name, exc)
+        fallback = TemplateStoryWriter()
+        return fallback.write(base, player), {
+            "story": fallback.name,
+            "story_fallback_from": writer.name,
+            "story_error": str(exc),
+        }
+
+
 def _fail(job: Job, exc: Exception) -> None:
     """Record a readable error, tell the tablet, and put the display back as it was."""
-    if isinstance(exc, PipelineError):
+    if isinstance(exc, PipelineError | backends.BackendFailed):
         message = str(exc)
     else:
         logger.exception("Job %s failed", job.pk)

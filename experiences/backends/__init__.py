@@ -17,6 +17,15 @@ if TYPE_CHECKING:
     from experiences.models import BaseImage, Player
 
 
+class BackendFailed(RuntimeError):
+    """A backend could not do its part; the message is shown to staff as it is, so it names
+    the service, the error and what to check."""
+
+
+class StoryUnavailable(BackendFailed):
+    """The story service failed; the pipeline falls back to the base image's own story."""
+
+
 class FaceDetector(Protocol):
     name: str
 
@@ -40,6 +49,19 @@ class StoryWriter(Protocol):
 
     def write(self, base_image: "BaseImage", player: "Player") -> str:
         """The story shown beside the portrait, personalised for the player."""
+        ...
+
+
+class ImageGenerator(Protocol):
+    """Text to image, for pre-generating base images (never in a visitor's job)."""
+
+    name: str
+    model_id: str
+
+    def generate(
+        self, prompt: str, *, negative_prompt: str, seed: int, width: int, height: int
+    ) -> Image.Image:
+        """One image for `prompt`; raises BackendFailed with the model's reason otherwise."""
         ...
 
 
