@@ -1,5 +1,6 @@
 """The demo event: 8 stations, 8 displays, device accounts and painted base images."""
 
+import hashlib
 import secrets
 from dataclasses import dataclass
 
@@ -119,9 +120,10 @@ def save_base_image(
         "story": persona.story,
         "approved": True,
     }
-    base = BaseImage(experience=experience, **{**fields, **overrides})
     if image_jpeg is None:
         image_jpeg = encode_jpeg(demo_art.paint_portrait(persona), 90)
+    fields["content_sha256"] = hashlib.sha256(image_jpeg).hexdigest()
+    base = BaseImage(experience=experience, **{**fields, **overrides})
     base.image.save(f"{persona.key}.jpg", ContentFile(image_jpeg), save=False)
     base.save()
     return base

@@ -477,7 +477,11 @@ def export_library(experience: Experience, folder: Path) -> list[dict]:
     for base in BaseImage.objects.approved().filter(experience=experience).order_by("pk"):
         name = f"{base.pk:05d}-{base.content_sha256[:12] or 'image'}.jpg"
         with base.image.open("rb") as source:
-            (folder / name).write_bytes(source.read())
+            data = source.read()
+        (folder / name).write_bytes(data)
+        if not base.content_sha256:  # stored before hashes were kept: import recognises it now
+            base.content_sha256 = stored_hash(data)
+            base.save(update_fields=["content_sha256"])
         rows.append(
             {
                 "file": name,
