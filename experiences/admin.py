@@ -52,10 +52,19 @@ class BaseImageAdmin(admin.ModelAdmin):
         "reviewed_by",
     ]
     list_display_links = ["title"]
-    list_filter = ["experience", "approved", "rejection_reason", "gender", "era"]
-    search_fields = ["title", "story", "occupation", "country"]
+    list_filter = ["experience", "approved", "rejection_reason", "gender", "era", "generator"]
+    search_fields = ["title", "story", "occupation", "country", "prompt"]
     actions = ["approve", "reject"]
-    readonly_fields = ["preview", "review_status", "reviewed_at", "reviewed_by"]
+    readonly_fields = [
+        "preview",
+        "review_status",
+        "reviewed_at",
+        "reviewed_by",
+        "prompt",
+        "generator",
+        "combination_key",
+        "content_sha256",
+    ]
 
     @admin.display(description=_("image"))
     def preview(self, base: BaseImage) -> str:
