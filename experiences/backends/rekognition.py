@@ -16,7 +16,7 @@ from django.utils.translation import gettext as _
 from PIL import Image
 
 from booth import aws
-from experiences.backends import scratch
+from experiences.backends import BackendFailed, scratch
 from experiences.faces import Box
 from experiences.imaging import ImageRejected, encode_jpeg
 
@@ -42,14 +42,7 @@ class RekognitionFaceDetector:
                 "too_large", _("The photo is too large for face detection. Please retake it.")
             )
         if settings.BOOTH_REKOGNITION_IMAGE_SOURCE == "s3":
-            object_key = scratch.key(self.new_id(), "detect.jpg")
-            scratch.put(object_key, jpeg, "image/jpeg")
-            try:
-                details = self._detect(
-                    {"S3Object": {"Bucket": scratch.bucket(), "Name": object_key}}
-                )
-            finally:
-                scratch.delete([object_key])
+            details = self._detect_in_s3(jpeg)
         else:
             details = self._detect({"Bytes": jpeg})
         boxes = [
@@ -59,6 +52,18 @@ class RekognitionFaceDetector:
         ]
         boxes = [box for box in boxes if box.w > 0 and box.h > 0]
         return sorted(boxes, key=lambda box: box.area, reverse=True)
+
+    def _detect_in_s3(self, jpeg: bytes) -> list[dict]:
+        """Upload, detect on the object, delete: the photo stays in S3 for one call only."""
+        object_key = scratch.key(self.new_id(), "detect.jpg")
+        try:
+            scratch.put(object_key, jpeg, "image/jpeg")
+        except BackendFailed as exc:
+            raise _unavailable(exc) from exc
+        try:
+            return self._detect({"S3Object": {"Bucket": scratch.bucket(), "Name": object_key}})
+        finally:
+            scratch.delete([object_key])
 
     def _detect(self, image: dict) -> list[dict]:
         rekognition = aws.client("rekognition", read_timeout=settings.BOOTH_REKOGNITION_TIMEOUT)
@@ -78,7 +83,8 @@ class RekognitionFaceDetector:
 
 def _unavailable(exc: Exception) -> ImageRejected:
     """The visitor is asked to retry; the log names the AWS error for staff."""
-    logger.error("Rekognition DetectFaces failed: %s", aws.describe(exc))
+    detail = str(exc) if isinstance(exc, BackendFailed) else aws.describe(exc)
+    logger.error("Rekognition face detection failed: %s", detail)
     return ImageRejected(
         "face_detection_unavailable",
         _("Face detection is busy or unreachable. Please try again in a moment."),

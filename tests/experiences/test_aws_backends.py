@@ -27,7 +27,8 @@ from experiences.faces import Box
 from experiences.imaging import encode_jpeg, fit_within
 from experiences.models import Job
 from experiences.pipeline import run_job
-from experiences.services import decode_photo
+from experiences.services import VisitorProfile, accept_capture, decode_photo
+from moderation.models import ConsentText
 from tests import factories, photos
 
 BUCKET = "booth-scratch"
@@ -204,6 +205,19 @@ def test_rekognition_errors_give_the_tablet_a_clear_answer(
     assert response.status_code == status
     assert response.json()["detail"].startswith(detail)
     assert not Job.objects.exists()
+
+
+def test_rekognition_in_s3_mode_without_a_bucket_asks_the_visitor_to_retry_and_logs_why(
+    rekognition_booth, device_client, settings, caplog
+):
+    settings.BOOTH_REKOGNITION_IMAGE_SOURCE = "s3"
+    settings.BOOTH_AWS_S3_BUCKET = ""
+
+    response = post_capture(device_client, photos.face_jpeg())
+
+    assert response.status_code == 503
+    assert response.json()["code"] == "face_detection_unavailable"
+    assert "BOOTH_AWS_S3_BUCKET is not set" in caplog.text
 
 
 # --- SageMaker ------------------------------------------------------------------------
@@ -499,6 +513,44 @@ def test_the_story_writer_asks_for_a_past_life_story_for_the_visitor_in_their_la
         story = BedrockStoryWriter().write(base, job.player)
 
     assert story == "In a past life, you were Sun-woo, a scholar of Hanseong."
+
+
+def test_a_visitor_who_read_the_korean_consent_gets_a_korean_story(booth):
+    consent = ConsentText.objects.current_for(booth.experience, "ko")
+    job = accept_capture(
+        booth.station,
+        photos.face_jpeg(),
+        VisitorProfile(nickname="민아", language="ko"),
+        consent.version,
+    )
+    with Stubber(aws.client("bedrock-runtime", read_timeout=20)) as stub:
+        stub.add_response(
+            "converse",
+            converse_reply("당신은 한양의 선비 민아였습니다."),
+            {
+                "modelId": STORY_MODEL,
+                "system": [{"text": SYSTEM_PROMPTS["ko"]}],
+                "messages": [
+                    {
+                        "role": "user",
+                        "content": [
+                            {
+                                "text": (
+                                    "전생의 인물 — country: Korea; era: 1590s; "
+                                    "occupation: scholar; "
+                                    "gender: male. 방문자 이름: 민아."
+                                )
+                            }
+                        ],
+                    }
+                ],
+                "inferenceConfig": {"maxTokens": 400, "temperature": 0.8},
+            },
+        )
+
+        story = BedrockStoryWriter().write(booth.base_images[0], job.player)
+
+    assert story.startswith("당신은")
 
 
 def test_korean_stories_use_the_korean_system_prompt_that_starts_with_dangsineun(settings):
