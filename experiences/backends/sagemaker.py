@@ -12,6 +12,9 @@ deleted afterwards, whatever happened (privacy).
 side); `SageMakerAsyncCompositor` an asynchronous-inference endpoint (InvokeEndpointAsync
 with the request body in S3), polling the OutputLocation and FailureLocation objects until
 a deadline, for containers that take longer than the real-time limit.
+
+The face boxes Booth found are not sent: the container detects faces itself (the reference
+container's face swap does), and its input is the padded crop the local compositor uses.
 """
 
 import io

@@ -228,6 +228,43 @@ def test_generate_resumes_where_it_stopped_and_skips_what_exists(experience, spe
     assert BaseImage.objects.count() == 4
 
 
+def test_a_json_spec_with_sdxl_works_the_same(experience, tmp_path):
+    spec = {
+        "experience": str(experience.pk),
+        "prompt": "A {occupation} in {country}, oil painting",
+        "attributes": {"country": ["Italy"], "occupation": ["poet"]},
+        "model": "sdxl",
+        "width": 512,
+        "height": 512,
+        "story_language": "ko",
+    }
+    path = tmp_path / "spec.json"
+    path.write_text(json.dumps(spec))
+    png = base64.b64encode(photos.png_bytes(photos.face_image())).decode()
+    payload = json.dumps({"artifacts": [{"base64": png, "finishReason": "SUCCESS", "seed": 1}]})
+    with (
+        Stubber(aws.client("bedrock-runtime", read_timeout=120)) as images,
+        Stubber(aws.client("bedrock-runtime", read_timeout=20)) as text,
+    ):
+        images.add_response(
+            "invoke_model",
+            {
+                "body": StreamingBody(io.BytesIO(payload.encode()), len(payload.encode())),
+                "contentType": "application/json",
+            },
+        )
+        text.add_response("converse", story_reply("당신은 이탈리아의 시인 {nickname}였습니다."))
+
+        out, _ = run("generate_base_images", str(path), "--rate", "100000")
+
+    assert "1 generated (awaiting review)" in out
+    base = BaseImage.objects.get()
+    assert base.generator == "stability.stable-diffusion-xl-v1"
+    assert base.prompt == "A poet in Italy, oil painting"
+    assert base.story.startswith("당신은")
+    assert base.title == "poet, Italy"
+
+
 def test_a_failed_generation_is_reported_with_its_attributes(experience, spec_file):
     with Stubber(aws.client("bedrock-runtime", read_timeout=120)) as images:
         images.add_client_error(
