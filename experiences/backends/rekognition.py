@@ -41,7 +41,7 @@ class RekognitionFaceDetector:
             raise ImageRejected(
                 "too_large", _("The photo is too large for face detection. Please retake it.")
             )
-        if settings.BOOTH_REKOGNITION_IMAGE_SOURCE == "s3":
+        if settings.BOOTH_REKOGNITION_IMAGE_SOURCE.lower() == "s3":
             details = self._detect_in_s3(jpeg)
         else:
             details = self._detect({"Bytes": jpeg})
