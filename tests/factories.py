@@ -1,17 +1,19 @@
 """Small, plain factories: real rows, real image files under the test's MEDIA_ROOT."""
 
 import functools
+import uuid
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from django.contrib.auth import get_user_model
 from django.core.files.base import ContentFile
+from django.utils import timezone
 
 from displays.models import Display, Station
 from experiences import demo_art
 from experiences.demo import save_base_image
 from experiences.imaging import encode_jpeg
-from experiences.models import BaseImage, Event, Experience, Integration, Job
+from experiences.models import BaseImage, Event, Experience, Integration, Job, Player, Shot
 from experiences.pipeline import run_job
 from experiences.services import VisitorProfile, accept_capture
 from moderation.models import ConsentText
@@ -210,3 +212,34 @@ def shot_json(event_id: str = "shot-1", **overrides) -> dict:
         "shots_done": 18,
         **overrides,
     }
+
+
+def make_player(experience: Experience, nickname: str = "Sarah") -> Player:
+    now = timezone.now()
+    return Player.objects.create(
+        experience=experience,
+        nickname=nickname,
+        created=now,
+        delete_after=now + experience.retention,
+    )
+
+
+def make_shot(
+    player: Player,
+    speed_mps: float,
+    *,
+    at=None,
+    goal: bool = True,
+    distance_m: float = 20,
+    shots_done: int = 1,
+) -> Shot:
+    """A stored shot as the sensor would have reported it (no commentary)."""
+    return Shot.objects.create(
+        player=player,
+        client_event_id=uuid.uuid4().hex,
+        speed_mps=speed_mps,
+        distance_m=distance_m,
+        goal=goal,
+        shots_done=shots_done,
+        received_at=at or timezone.now(),
+    )
