@@ -27,6 +27,9 @@ export function startOverlay(experience, band) {
   }
 
   const socket = keepConnected(`/ws/commentary/${experience}/`, {
+    onStatus({ connected }) {
+      band.dataset.connected = String(connected);
+    },
     onMessage(message) {
       const changed = apply(model, message);
       if (changed === "line") show();
@@ -40,6 +43,7 @@ export function startOverlay(experience, band) {
     stop() {
       clearTimeout(hideTimer);
       band.hidden = true;
+      delete band.dataset.connected;
       socket.close();
     },
   };

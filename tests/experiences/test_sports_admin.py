@@ -115,3 +115,13 @@ def test_staff_edit_a_line_and_it_is_marked_edited(admin_client, experience):
     line.refresh_from_db()
     assert (line.text, line.edited, line.hidden) == ("Fixed wording.", True, False)
     assert CommentaryLine.objects.count() == 1
+
+
+def test_the_create_integration_command_prints_a_working_token(experience, capsys):
+    from django.core.management import call_command
+
+    call_command("create_integration", "--name", "Sensor")
+
+    token = capsys.readouterr().out.strip().splitlines()[-1]
+    assert Integration.objects.get().name == "Sensor"
+    assert post_shot(token).status_code == 201
