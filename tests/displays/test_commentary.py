@@ -242,3 +242,12 @@ def test_a_display_with_the_overlay_names_the_commentary_it_shows(sports, client
     display.save()
 
     assert page_state(client.get("/displays/3/"), "display-state")["commentary"] == experience.pk
+
+
+def test_the_page_speaks_the_experiences_commentary_language(client):
+    factories.make_sports_experience(factories.make_event(), language="ko")
+
+    page = client.get("/displays/commentary/").content.decode()
+
+    assert "첫 슛을 기다리는 중" in page and "TOP 10" in page
+    assert 'lang="ko"' in page
