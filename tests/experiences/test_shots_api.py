@@ -265,3 +265,32 @@ def test_the_token_is_stored_only_as_a_hash_and_use_is_recorded(sports):
 
     integration.refresh_from_db()
     assert integration.last_used is not None
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_same_shot_posted_twice_at_once_is_stored_once(sports):
+    """The sensor's retry can overlap the original request: the unique event id decides."""
+    import threading
+
+    from django.db import connection
+
+    _, _, token = sports
+    barrier = threading.Barrier(4)
+    statuses = []
+
+    def send() -> None:
+        barrier.wait()
+        try:
+            statuses.append(post(factories.shot_json("evt-race"), token).status_code)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=send) for _ in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(30)
+
+    assert sorted(statuses) == [200, 200, 200, 201]
+    assert Shot.objects.count() == 1
+    assert CommentaryLine.objects.count() == 1
