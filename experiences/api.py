@@ -87,6 +87,12 @@ class JobStatusView(APIView):
         return Response(job_outcome(job))
 
 
+# The sensor's plausible ranges: 60 m/s is 216 km/h, well above any human kick.
+MAX_SPEED_MPS = 60.0
+MIN_DISTANCE_M = 1.0
+MAX_DISTANCE_M = 60.0
+
+
 class ShotSerializer(serializers.Serializer):
     """The reference sensor's shot JSON, plus a client event id; speed in m/s."""
 
@@ -168,11 +174,6 @@ class ShotSerializer(serializers.Serializer):
             sensor_ranking=data.get("leaderboard_ranking"),
             experience_id=data.get("experience"),
         )
-
-
-MAX_SPEED_MPS = 60.0
-MIN_DISTANCE_M = 1.0
-MAX_DISTANCE_M = 60.0
 
 
 class ShotCreateView(APIView):

@@ -25,6 +25,8 @@ export function apply(model, message) {
       const at = model.lines.findIndex((line) => line.id === message.line.id);
       if (at >= 0) model.lines[at] = message.line;
       else model.lines.push(message.line);
+      // A line shown again after being hidden goes back to its place in the feed.
+      model.lines.sort((a, b) => a.id - b.id);
       model.lines = model.lines.slice(-FEED_LIMIT);
       return "line";
     }
