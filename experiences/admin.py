@@ -5,13 +5,13 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
 from displays import commentary as pages
-from experiences import leaderboard
-from experiences import sports_admin as sports_admin
+from experiences import (
+    leaderboard,
+    sports_admin,  # noqa: F401  (registers the sports models' admin)
+)
 from experiences.models import Asset, BaseImage, Capture, Event, Experience, Job
 from moderation.admin_actions import Item, confirmed_action
 from moderation.files import thumbnail
-
-assert sports_admin  # registers the sports models' admin
 
 
 class ResetLeaderboardForm(forms.Form):
