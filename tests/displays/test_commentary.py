@@ -251,3 +251,32 @@ def test_the_page_speaks_the_experiences_commentary_language(client):
 
     assert "첫 슛을 기다리는 중" in page and "TOP 10" in page
     assert 'lang="ko"' in page
+
+
+async def test_commentary_reaches_pages_through_redis_in_scaled_mode(sports, settings):
+    """With REDIS_URL set, the shot's request and the page's socket share only Redis."""
+    import os
+
+    import redis
+
+    url = os.environ.get("BOOTH_TEST_REDIS_URL", "redis://127.0.0.1:6379/5")
+    try:
+        redis.Redis.from_url(url, socket_connect_timeout=2).ping()
+    except redis.RedisError as exc:
+        pytest.skip(f"needs Redis at {url}: {exc}")
+    settings.CHANNEL_LAYERS = {
+        "default": {
+            "BACKEND": "channels_redis.core.RedisChannelLayer",
+            "CONFIG": {"hosts": [url], "prefix": f"booth-test-{os.getpid()}"},
+        }
+    }
+    experience, token = sports
+    socket = await connected(f"/ws/commentary/{experience.pk}/")
+    await socket.receive_json_from(timeout=TIMEOUT)
+
+    posted = await post_shot(token, "redis-1", player_name="Sarah")
+
+    assert (await socket.receive_json_from(timeout=TIMEOUT))["shot"]["id"] == posted["shot"]
+    line = await socket.receive_json_from(timeout=TIMEOUT)
+    assert line["type"] == "line" and "Sarah" in line["line"]["text"]
+    await socket.disconnect()
