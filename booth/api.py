@@ -7,10 +7,11 @@ from rest_framework.views import exception_handler as drf_exception_handler
 
 from experiences.imaging import ImageRejected
 from experiences.services import ConsentMismatch
+from experiences.shots import ShotRejected
 
 
 def exception_handler(exc, context):
-    if isinstance(exc, ImageRejected):
+    if isinstance(exc, ImageRejected | ShotRejected):
         return Response({"code": exc.code, "detail": exc.message}, status=exc.status)
     if isinstance(exc, ConsentMismatch):
         return Response(

@@ -45,32 +45,35 @@ def _session() -> boto3.Session:
     return session
 
 
-def client_config(read_timeout: float | None = None) -> Config:
+def client_config(read_timeout: float | None = None, max_attempts: int | None = None) -> Config:
     """Adaptive retries and explicit timeouts: a slow model call fails the job with a clear
     error instead of holding a worker for botocore's 60 s default."""
     return Config(
-        retries={"mode": "adaptive", "total_max_attempts": settings.BOOTH_AWS_MAX_ATTEMPTS},
+        retries={
+            "mode": "adaptive",
+            "total_max_attempts": max_attempts or settings.BOOTH_AWS_MAX_ATTEMPTS,
+        },
         connect_timeout=settings.BOOTH_AWS_CONNECT_TIMEOUT,
         read_timeout=read_timeout or settings.BOOTH_AWS_READ_TIMEOUT,
     )
 
 
-def client(service: str, read_timeout: float | None = None):
-    """The shared, thread-safe boto3 client for `service` (one per timeout).
+def client(service: str, read_timeout: float | None = None, max_attempts: int | None = None):
+    """The shared, thread-safe boto3 client for `service` (one per timeout and attempts).
 
     `BOOTH_AWS_ENDPOINT_URLS` maps a service name to an endpoint (a local S3-compatible
     server, a VPC endpoint); tests put botocore's Stubber on the client this returns.
     """
-    return _client(service, read_timeout)
+    return _client(service, read_timeout, max_attempts)
 
 
 @cache
-def _client(service: str, read_timeout: float | None):
+def _client(service: str, read_timeout: float | None, max_attempts: int | None = None):
     with _lock:  # boto3 sessions are not thread-safe; the clients they make are
         return _session().client(
             service,
             endpoint_url=settings.BOOTH_AWS_ENDPOINT_URLS.get(service) or None,
-            config=client_config(read_timeout),
+            config=client_config(read_timeout, max_attempts),
         )
 
 
@@ -93,6 +96,7 @@ def converse_text(
     max_tokens: int = 300,
     temperature: float = 0.7,
     read_timeout: float | None = None,
+    max_attempts: int | None = None,
 ) -> str:
     """One user turn through Bedrock's Converse API; the assistant's text, stripped.
 
@@ -100,7 +104,9 @@ def converse_text(
     from Claude 3 Sonnet (the reference booth's) to a newer model is configuration only.
     """
     try:
-        response = client("bedrock-runtime", read_timeout=read_timeout).converse(
+        response = client(
+            "bedrock-runtime", read_timeout=read_timeout, max_attempts=max_attempts
+        ).converse(
             modelId=model_id,
             system=[{"text": system}],
             messages=[{"role": "user", "content": [{"text": prompt}]}],

@@ -234,6 +234,19 @@ BOOTH_IMAGE_GENERATION_RATE_PER_MINUTE = env.float(
     "BOOTH_IMAGE_GENERATION_RATE_PER_MINUTE", default=60
 )
 
+# --- Sports commentary (experiences/commentary/) ---------------------------------------
+# experiences.commentary.local.LocalCommentator (offline templates) or
+# experiences.commentary.bedrock.BedrockCommentator (falls back to the local one).
+BOOTH_COMMENTATOR = env.str(
+    "BOOTH_COMMENTATOR", default="experiences.commentary.local.LocalCommentator"
+)
+BOOTH_COMMENTARY_MODEL_ID = env.str(
+    "BOOTH_COMMENTARY_MODEL_ID", default="anthropic.claude-3-haiku-20240307-v1:0"
+)
+# Commentary that comes late is worse than a template line: short read timeout, few tries.
+BOOTH_COMMENTARY_TIMEOUT = env.float("BOOTH_COMMENTARY_TIMEOUT", default=3.0)
+BOOTH_COMMENTARY_MAX_ATTEMPTS = env.int("BOOTH_COMMENTARY_MAX_ATTEMPTS", default=2)
+
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,

@@ -16,6 +16,8 @@ urlpatterns = [
         "api/stations/<int:number>/captures/", api.CaptureCreateView.as_view(), name="api-capture"
     ),
     path("api/jobs/<int:pk>/", api.JobStatusView.as_view(), name="api-job"),
+    path("api/shots/", api.ShotCreateView.as_view(), name="api-shots"),
+    path("displays/commentary/", display_views.commentary, name="commentary"),
     path("displays/<int:number>/", display_views.display, name="display"),
     path(
         "displays/<int:number>/default-image",

@@ -8,9 +8,17 @@ from moderation.files import thumbnail
 
 @admin.register(Display)
 class DisplayAdmin(admin.ModelAdmin):
-    list_display = ["number", "name", "event", "mode", "current_asset", "updated"]
+    list_display = [
+        "number",
+        "name",
+        "event",
+        "mode",
+        "commentary_overlay",
+        "current_asset",
+        "updated",
+    ]
     list_filter = ["event", "mode"]
-    list_editable = ["mode"]
+    list_editable = ["mode", "commentary_overlay"]
     readonly_fields = ["default_image_preview"]
 
     @admin.display(description=_("default image shown"))

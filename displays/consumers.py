@@ -3,7 +3,7 @@
 from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncJsonWebsocketConsumer
 
-from displays import selectors, services
+from displays import commentary, selectors, services
 
 CLOSE_NOT_FOUND = 4404
 CLOSE_FORBIDDEN = 4403
@@ -69,4 +69,21 @@ class StationConsumer(GroupConsumer):
         await self.join(station.group_name)
 
     async def station_message(self, event) -> None:
+        await self.send_json(event["payload"])
+
+
+class CommentaryConsumer(GroupConsumer):
+    """Live commentary of a sports experience (read-only): the full state on connect, then
+    shots, lines and removals as they happen."""
+
+    async def connect(self) -> None:
+        experience_id = self.scope["url_route"]["kwargs"]["experience"]
+        experience = await database_sync_to_async(commentary.sports_experience)(experience_id)
+        if experience is None:
+            await self.close(code=CLOSE_NOT_FOUND)
+            return
+        await self.join(commentary.group_name(experience.pk))
+        await self.send_json(await database_sync_to_async(commentary.commentary_state)(experience))
+
+    async def commentary_message(self, event) -> None:
         await self.send_json(event["payload"])

@@ -26,6 +26,10 @@ class Display(models.Model):
         Asset, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
     default_image = models.ImageField(upload_to="defaults/", blank=True)
+    commentary_overlay = models.BooleanField(
+        default=False,
+        help_text=_("Show the live commentary of the event's sports challenge over this wall."),
+    )
     updated = models.DateTimeField(auto_now=True)
 
     class Meta:

@@ -43,7 +43,22 @@ def display_state(display: Display) -> dict[str, Any]:
         "mode": display.mode,
         "default_image": default_image_url(display),
         "result": result_payload(asset) if showable else None,
+        "commentary": commentary_overlay_of(display),
     }
+
+
+def commentary_overlay_of(display: Display) -> int | None:
+    """The sports experience whose commentary this display shows over its content, if any:
+    its station's experience if that is a sports one, else the event's first."""
+    if not display.commentary_overlay:
+        return None
+    from displays.commentary import sports_experience
+
+    station = getattr(display, "station", None)
+    if station is not None and station.experience.is_sports:
+        return station.experience_id
+    experience = sports_experience()
+    return experience.pk if experience else None
 
 
 def push_state(display: Display) -> bool:

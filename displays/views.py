@@ -5,6 +5,7 @@ from django.shortcuts import render
 
 from booth.http import stored_file_response
 from displays import selectors, services
+from displays.commentary import commentary_state, sports_experience
 
 
 def display(request: HttpRequest, number: int) -> HttpResponse:
@@ -26,3 +27,16 @@ def default_image(request: HttpRequest, number: int) -> FileResponse:
     response = stored_file_response(image, private=False)
     response["Cache-Control"] = "public, max-age=300"
     return response
+
+
+def commentary(request: HttpRequest) -> HttpResponse:
+    """The live commentary wall: feed, current speed, top 10 (`?experience=<id>` to pick)."""
+    wanted = request.GET.get("experience", "")
+    experience = sports_experience(int(wanted) if wanted.isdigit() else None)
+    if experience is None:
+        return render(request, "displays/commentary_missing.html", status=404)
+    return render(
+        request,
+        "displays/commentary.html",
+        {"experience": experience, "initial_state": commentary_state(experience)},
+    )

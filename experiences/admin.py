@@ -1,11 +1,23 @@
 from django import forms
-from django.contrib import admin
+from django.contrib import admin, messages
+from django.http import HttpResponse
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
+from displays import commentary as pages
+from experiences import (
+    leaderboard,
+    sports_admin,  # noqa: F401  (registers the sports models' admin)
+)
 from experiences.models import Asset, BaseImage, Capture, Event, Experience, Job
 from moderation.admin_actions import Item, confirmed_action
 from moderation.files import thumbnail
+
+
+class ResetLeaderboardForm(forms.Form):
+    note = forms.CharField(
+        label=_("Why (optional)"), max_length=200, required=False, help_text=_("Kept in the log.")
+    )
 
 
 class ExperienceInline(admin.TabularInline):
@@ -24,8 +36,49 @@ class EventAdmin(admin.ModelAdmin):
 @admin.register(Experience)
 class ExperienceAdmin(admin.ModelAdmin):
     list_display = ["name", "event", "theme", "pipeline", "moderation", "retention_hours"]
-    list_filter = ["event", "theme", "moderation"]
+    list_filter = ["event", "theme", "moderation", "pipeline"]
     readonly_fields = ["default_image_preview"]
+    actions = ["reset_leaderboard", "export_leaderboard"]
+
+    @admin.action(description=_("Reset the leaderboard (shots are kept)"), permissions=["change"])
+    def reset_leaderboard(self, request, queryset):
+        def apply(experiences, data) -> str:
+            for experience in experiences:
+                leaderboard.reset(experience, by=request.user, note=data["note"])
+                pages.push_state(experience)
+            count = len(experiences)
+            return ngettext("%d leaderboard reset.", "%d leaderboards reset.", count) % count
+
+        return confirmed_action(
+            self,
+            request,
+            queryset.filter(pipeline=Experience.Pipeline.SPORTS),
+            title=_("Reset leaderboards"),
+            intro=_(
+                "From now on only new shots count; the open commentary pages show the empty "
+                "leaderboard at once. Earlier shots stay stored (export the leaderboard first "
+                "to keep its ranking)."
+            ),
+            button=_("Reset them"),
+            items=lambda experiences: [Item(label=str(e)) for e in experiences],
+            apply=apply,
+            form_class=ResetLeaderboardForm,
+        )
+
+    @admin.action(description=_("Export the leaderboard as CSV"))
+    def export_leaderboard(self, request, queryset):
+        sports = list(queryset.filter(pipeline=Experience.Pipeline.SPORTS))
+        if len(sports) != 1:
+            self.message_user(
+                request, _("Select exactly one sports experience to export."), messages.ERROR
+            )
+            return None
+        experience = sports[0]
+        response = HttpResponse(leaderboard.as_csv(experience), content_type="text/csv")
+        response["Content-Disposition"] = (
+            f'attachment; filename="leaderboard-{experience.event.slug}-{experience.pk}.csv"'
+        )
+        return response
 
     @admin.display(description=_("default image as stored"))
     def default_image_preview(self, experience: Experience) -> str:

@@ -1,18 +1,22 @@
-"""The capture upload API the tablets use, and job status for reconnecting tablets."""
+"""The capture upload API the tablets use, job status for reconnecting tablets, and the
+shot API the sports sensor posts to (with an integration token, not a login)."""
 
 from django.conf import settings
 from django.shortcuts import get_object_or_404
 from rest_framework import serializers, status
-from rest_framework.exceptions import PermissionDenied
-from rest_framework.parsers import MultiPartParser
+from rest_framework.exceptions import NotAuthenticated, PermissionDenied
+from rest_framework.parsers import JSONParser, MultiPartParser
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from displays.selectors import station_of
 from displays.services import job_outcome
 from experiences.imaging import too_large
-from experiences.models import AgeBand, Gender, Job
+from experiences.integrations import IntegrationScope, IntegrationTokenAuthentication
+from experiences.leaderboard import standing_of
+from experiences.models import AgeBand, Gender, Integration, Job
 from experiences.services import VisitorProfile, accept_capture
+from experiences.shots import ShotReport, record_shot
 
 
 class CaptureSerializer(serializers.Serializer):
@@ -81,3 +85,126 @@ class JobStatusView(APIView):
         if not request.user.is_staff and (station is None or job.capture.station_id != station.pk):
             raise PermissionDenied("This job belongs to another station.")
         return Response(job_outcome(job))
+
+
+# The sensor's plausible ranges: 60 m/s is 216 km/h, well above any human kick.
+MAX_SPEED_MPS = 60.0
+MIN_DISTANCE_M = 1.0
+MAX_DISTANCE_M = 60.0
+
+
+class ShotSerializer(serializers.Serializer):
+    """The reference sensor's shot JSON, plus a client event id; speed in m/s."""
+
+    FIELDS_HELP = (
+        "event_id, player_name or player_id, shot_speed (m/s), shot_distance (m), shot_goal, "
+        "shots_done, and optionally leaderboard_ranking and experience"
+    )
+
+    event_id = serializers.RegexField(
+        r"^[A-Za-z0-9._:-]{1,64}$",
+        error_messages={
+            "invalid": "Use 1-64 letters, digits, '.', '_', ':' or '-', unique per shot."
+        },
+    )
+    player_id = serializers.IntegerField(required=False, min_value=1)
+    player_name = serializers.CharField(required=False, max_length=40, trim_whitespace=True)
+    shot_speed = serializers.FloatField(
+        error_messages={"invalid": "A number of metres per second, e.g. 27.5."}
+    )
+    shot_distance = serializers.FloatField(
+        error_messages={"invalid": "A number of metres, e.g. 20."}
+    )
+    shot_goal = serializers.BooleanField(error_messages={"invalid": "true or false."})
+    shots_done = serializers.IntegerField(min_value=1, max_value=1_000_000)
+    leaderboard_ranking = serializers.IntegerField(required=False, allow_null=True, min_value=1)
+    experience = serializers.IntegerField(required=False, min_value=1)
+
+    def to_internal_value(self, data):
+        if not isinstance(data, dict):
+            raise serializers.ValidationError(
+                {"non_field_errors": [f"Send one JSON object with {self.FIELDS_HELP}."]}
+            )
+        unknown = sorted(set(data) - set(self.fields))
+        if unknown:
+            raise serializers.ValidationError(
+                {name: [f"Unknown field; the fields are {self.FIELDS_HELP}."] for name in unknown}
+            )
+        return super().to_internal_value(data)
+
+    def validate_shot_speed(self, value: float) -> float:
+        if not 0 < value <= MAX_SPEED_MPS:
+            hint = (
+                f" {value:g} looks like km/h: divide by 3.6 ({value / 3.6:.1f} m/s)."
+                if MAX_SPEED_MPS < value <= MAX_SPEED_MPS * 3.6
+                else ""
+            )
+            raise serializers.ValidationError(
+                f"The ball's speed in metres per second, above 0 and at most {MAX_SPEED_MPS}."
+                + hint
+            )
+        return value
+
+    def validate_shot_distance(self, value: float) -> float:
+        if not MIN_DISTANCE_M <= value <= MAX_DISTANCE_M:
+            raise serializers.ValidationError(
+                f"The shot's distance in metres, from {MIN_DISTANCE_M} to {MAX_DISTANCE_M}."
+            )
+        return value
+
+    def validate(self, attrs):
+        if ("player_id" in attrs) == ("player_name" in attrs):
+            raise serializers.ValidationError(
+                {"player_name": ["Send either player_name (a nickname) or player_id, not both."]}
+            )
+        if "player_name" in attrs and not attrs["player_name"]:
+            raise serializers.ValidationError({"player_name": ["The nickname is empty."]})
+        return attrs
+
+    def report(self) -> ShotReport:
+        data = self.validated_data
+        return ShotReport(
+            event_id=data["event_id"],
+            speed_mps=data["shot_speed"],
+            distance_m=data["shot_distance"],
+            goal=data["shot_goal"],
+            shots_done=data["shots_done"],
+            player_id=data.get("player_id"),
+            player_name=data.get("player_name", ""),
+            sensor_ranking=data.get("leaderboard_ranking"),
+            experience_id=data.get("experience"),
+        )
+
+
+class ShotCreateView(APIView):
+    """POST a shot from the sensor: 201 when stored, 200 when it is a retry of a stored one."""
+
+    authentication_classes = [IntegrationTokenAuthentication]
+    permission_classes = [IntegrationScope.of(Integration.Scope.SHOTS)]
+    parser_classes = [JSONParser]
+
+    def permission_denied(self, request, message=None, code=None):
+        if request.authenticators and not request.successful_authenticator:
+            raise NotAuthenticated(message)
+        super().permission_denied(request, message=message, code=code)
+
+    def post(self, request) -> Response:
+        serializer = ShotSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        shot, created = record_shot(request.auth, serializer.report())
+        standing = standing_of(shot.player)
+        return Response(
+            {
+                "shot": shot.pk,
+                "event_id": shot.client_event_id,
+                "player": {"id": shot.player_id, "nickname": shot.player.nickname},
+                "speed_mps": shot.speed_mps,
+                "speed_kmh": shot.speed_kmh,
+                "goal": shot.goal,
+                "received_at": shot.received_at.isoformat(),
+                "leaderboard_ranking": standing.rank if standing else None,
+                "best_kmh": standing.best_kmh if standing else None,
+                "duplicate": not created,
+            },
+            status=status.HTTP_201_CREATED if created else status.HTTP_200_OK,
+        )

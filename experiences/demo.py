@@ -15,6 +15,9 @@ from experiences.models import BaseImage, Event, Experience
 from moderation.models import ConsentText
 
 CONSENT_VERSION = "1"
+# The free-kick challenge: shots come from its sensor (an integration token, see
+# `manage.py create_integration`), commentary shows on /displays/commentary/.
+SPORTS_DEMO_NAME = "Free-kick challenge"
 CONSENT_TEXTS = {
     "en": (
         "Booth takes one photo of your face to create your portrait. Your photo and result "
@@ -69,6 +72,16 @@ def seed_demo(
         )
     if not experience.base_images.exists():
         _paint_base_images(experience)
+
+    Experience.objects.get_or_create(
+        event=event,
+        name=SPORTS_DEMO_NAME,
+        defaults={
+            "pipeline": Experience.Pipeline.SPORTS,
+            "commentary_language": "ko",
+            "profile_fields": [],
+        },
+    )
 
     users = get_user_model()
     devices = {}

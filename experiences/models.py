@@ -1,5 +1,6 @@
 """Events, experiences, base images and the capture → job → asset chain."""
 
+import hashlib
 import secrets
 from datetime import timedelta
 
@@ -33,6 +34,7 @@ class Event(models.Model):
 class Experience(models.Model):
     class Pipeline(models.TextChoices):
         PORTRAIT = "portrait", _("Face into a themed portrait")
+        SPORTS = "sports", _("Sports challenge: shots, leaderboard and live commentary")
 
     class Theme(models.TextChoices):
         PAST_LIFE = "past_life", _("Past life")
@@ -65,9 +67,19 @@ class Experience(models.Model):
         help_text=_("Whether results go on the displays at once or wait in the review queue."),
     )
     default_image = models.ImageField(upload_to="defaults/", blank=True)
+    commentary_language = models.CharField(
+        max_length=8,
+        choices=settings.LANGUAGES,
+        default="ko",
+        help_text=_("Sports experiences: the language of the live commentary."),
+    )
 
     def __str__(self) -> str:
         return f"{self.name} ({self.event})"
+
+    @property
+    def is_sports(self) -> bool:
+        return self.pipeline == self.Pipeline.SPORTS
 
     @property
     def premoderated(self) -> bool:
@@ -309,3 +321,126 @@ class Asset(models.Model):
     @property
     def public_url(self) -> str:
         return settings.PUBLIC_BASE_URL + self.get_absolute_url()
+
+
+# --- Sports experiences: shots from the sensor system, leaderboard, live commentary -------
+
+
+def token_hash(token: str) -> str:
+    """What is stored of an integration token: its SHA-256, so a database dump reveals none."""
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+class Integration(models.Model):
+    """An outside system (the free-kick sensor and camera) allowed to post to Booth's API.
+
+    It is not a user: its bearer token reaches only the APIs its scopes name, and a staff or
+    device login cannot post in its place. The token is shown once, when it is issued.
+    """
+
+    class Scope(models.TextChoices):
+        SHOTS = "shots", _("Post shots")
+
+    name = models.CharField(max_length=100)
+    event = models.ForeignKey(Event, on_delete=models.CASCADE, related_name="integrations")
+    scopes = models.JSONField(default=list, help_text=_('What it may do, e.g. ["shots"].'))
+    token_hash = models.CharField(max_length=64, unique=True, editable=False)
+    token_prefix = models.CharField(
+        max_length=12, editable=False, help_text=_("The token's first characters, to recognise it.")
+    )
+    is_active = models.BooleanField(default=True)
+    created = models.DateTimeField(default=timezone.now)
+    last_used = models.DateTimeField(null=True, blank=True, editable=False)
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.event})"
+
+    def issue_token(self) -> str:
+        """A new 256-bit token for this integration (the old one stops working); returned
+        once, never stored."""
+        token = "booth_" + secrets.token_urlsafe(32)
+        self.token_hash = token_hash(token)
+        self.token_prefix = token[:12]
+        return token
+
+    def allows(self, scope: str) -> bool:
+        return self.is_active and scope in self.scopes
+
+
+class Shot(models.Model):
+    """One shot as the sensor measured it; speed stays in m/s as sent, shown in km/h."""
+
+    player = models.ForeignKey(Player, on_delete=models.CASCADE, related_name="shots")
+    integration = models.ForeignKey(
+        Integration, on_delete=models.SET_NULL, null=True, related_name="shots"
+    )
+    client_event_id = models.CharField(max_length=64)
+    speed_mps = models.FloatField(help_text=_("Ball speed in metres per second (the sensor's)."))
+    distance_m = models.FloatField(help_text=_("Shot distance in metres."))
+    goal = models.BooleanField()
+    shots_done = models.PositiveIntegerField(help_text=_("The sensor's count of shots so far."))
+    sensor_ranking = models.PositiveIntegerField(
+        null=True, blank=True, help_text=_("The sensor's own ranking; Booth computes its own.")
+    )
+    received_at = models.DateTimeField(default=timezone.now, db_index=True)
+
+    class Meta:
+        ordering = ["-received_at", "-pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["integration", "client_event_id"], name="one_shot_per_client_event"
+            )
+        ]
+        indexes = [models.Index(fields=["player", "-speed_mps", "received_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.player} {self.speed_kmh} km/h"
+
+    @property
+    def speed_kmh(self) -> float:
+        return kmh(self.speed_mps)
+
+
+def kmh(speed_mps: float) -> float:
+    return round(speed_mps * 3.6, 1)
+
+
+class CommentaryLine(models.Model):
+    """One sentence of live commentary about a shot, as shown on the commentary pages."""
+
+    shot = models.ForeignKey(Shot, on_delete=models.CASCADE, related_name="commentary")
+    text = models.TextField()
+    language = models.CharField(max_length=8, choices=settings.LANGUAGES)
+    backend = models.CharField(max_length=64, help_text=_("Which commentator wrote it."))
+    template_key = models.CharField(
+        max_length=64, blank=True, help_text=_("The local template used, so it is not repeated.")
+    )
+    hidden = models.BooleanField(default=False, help_text=_("Hidden lines leave every page."))
+    edited = models.BooleanField(default=False, editable=False)
+    created = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-created", "-pk"]
+
+    def __str__(self) -> str:
+        return self.text[:60]
+
+
+class LeaderboardReset(models.Model):
+    """A fresh leaderboard for an experience: shots before `at` stop counting (and stay)."""
+
+    experience = models.ForeignKey(
+        Experience, on_delete=models.CASCADE, related_name="leaderboard_resets"
+    )
+    at = models.DateTimeField(default=timezone.now)
+    by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    note = models.CharField(max_length=200, blank=True)
+
+    class Meta:
+        ordering = ["-at"]
+        get_latest_by = "at"
+
+    def __str__(self) -> str:
+        return f"{self.experience}: {self.at:%Y-%m-%d %H:%M}"

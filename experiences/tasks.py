@@ -9,3 +9,12 @@ from experiences.pipeline import run_job
 def process_job(job_id: int) -> str:
     """Turn a stored capture into a published portrait (see experiences.pipeline)."""
     return run_job(job_id)
+
+
+@task()
+def comment_on_shot(shot_id: int) -> str:
+    """Write and push a shot's commentary with a slow backend (see experiences.commentary)."""
+    from experiences.commentary.service import write_commentary
+
+    line = write_commentary(shot_id)
+    return line.backend if line else "shot erased"

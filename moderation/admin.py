@@ -10,7 +10,7 @@ from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
-from experiences.models import Job, Player
+from experiences.models import CommentaryLine, Job, Player
 from moderation import review
 from moderation.admin_actions import Item, confirmed_action
 from moderation.files import thumbnail
@@ -177,6 +177,12 @@ def erasure_items(players: QuerySet) -> list[Item]:
             ngettext("%d consent record", "%d consent records", player.consents.count())
             % player.consents.count(),
         ] + [f"{count} × {FILE_KIND_LABELS.get(kind, kind)}" for kind, count in files.items()]
+        if shots := player.shots.count():
+            lines = CommentaryLine.objects.filter(shot__player=player).count()
+            details += [
+                ngettext("%d shot", "%d shots", shots) % shots,
+                ngettext("%d commentary line", "%d commentary lines", lines) % lines,
+            ]
         items.append(
             Item(
                 label=_("%(nickname)s (%(experience)s, %(stations)s, %(created)s)")

@@ -16,7 +16,7 @@ from django.db.models import Q, QuerySet
 from django.utils import timezone
 
 from displays.models import Display
-from experiences.models import Asset, Capture, Job, Player
+from experiences.models import Asset, Capture, CommentaryLine, Experience, Job, Player, Shot
 from moderation.models import ConsentRecord, ErasedToken, ErasureLog, Result, token_digest
 
 logger = logging.getLogger(__name__)
@@ -62,6 +62,8 @@ def admin_history(player_ids: list[int]) -> QuerySet[LogEntry]:
         (Result, jobs),
         (Asset, Asset.objects.filter(job__in=jobs)),
         (ConsentRecord, ConsentRecord.objects.filter(player_id__in=player_ids)),
+        (Shot, Shot.objects.filter(player_id__in=player_ids)),
+        (CommentaryLine, CommentaryLine.objects.filter(shot__player_id__in=player_ids)),
     ]
     about = Q()
     for model, rows in targets:
@@ -107,6 +109,11 @@ def erase_players(
         affected_displays = list(
             Display.objects.filter(current_asset__job__capture__player_id__in=ids)
         )
+        # Sports players: their shots and commentary lines go too (cascade), and the open
+        # commentary pages of their experiences drop them from the feed and leaderboard.
+        commentary_experiences = list(
+            Experience.objects.filter(players__shots__player_id__in=ids).distinct()
+        )
         history = list(admin_history(ids).values_list("pk", flat=True))  # found via the rows
         rows, per_model = Player.objects.filter(pk__in=ids).delete()
         history_rows, _ = LogEntry.objects.filter(pk__in=history).delete()
@@ -143,6 +150,10 @@ def erase_players(
 
     for display in affected_displays:
         push_state(display)
+    from displays import commentary
+
+    for experience in commentary_experiences:
+        commentary.push_state(experience)
     return erasure
 
 

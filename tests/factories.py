@@ -1,17 +1,19 @@
 """Small, plain factories: real rows, real image files under the test's MEDIA_ROOT."""
 
 import functools
+import uuid
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from django.contrib.auth import get_user_model
 from django.core.files.base import ContentFile
+from django.utils import timezone
 
 from displays.models import Display, Station
 from experiences import demo_art
 from experiences.demo import save_base_image
 from experiences.imaging import encode_jpeg
-from experiences.models import BaseImage, Event, Experience, Job
+from experiences.models import BaseImage, Event, Experience, Integration, Job, Player, Shot
 from experiences.pipeline import run_job
 from experiences.services import VisitorProfile, accept_capture
 from moderation.models import ConsentText
@@ -173,3 +175,71 @@ def files_of(job: Job) -> set[str]:
 def media_files(root: Path) -> set[str]:
     """Every file under `root`, as paths relative to it."""
     return {str(path.relative_to(root)) for path in root.rglob("*") if path.is_file()}
+
+
+def make_sports_experience(
+    event: Event, *, name: str = "Free-kick challenge", language: str = "ko"
+) -> Experience:
+    return Experience.objects.create(
+        event=event,
+        name=name,
+        pipeline=Experience.Pipeline.SPORTS,
+        commentary_language=language,
+        profile_fields=[],
+    )
+
+
+def make_integration(
+    event: Event, *, scopes: tuple[str, ...] = ("shots",), active: bool = True
+) -> tuple[Integration, str]:
+    """An integration and its bearer token (the only time the token is seen)."""
+    integration = Integration(name="Free-kick sensor", event=event, scopes=list(scopes))
+    token = integration.issue_token()
+    integration.is_active = active
+    integration.save()
+    return integration, token
+
+
+def shot_json(event_id: str = "shot-1", **overrides) -> dict:
+    """The reference sensor's event JSON, speed in m/s, with a client event id."""
+    return {
+        "event_id": event_id,
+        "player_name": "Sarah",
+        "shot_speed": 30.5,
+        "shot_distance": 20,
+        "shot_goal": False,
+        "leaderboard_ranking": 2,
+        "shots_done": 18,
+        **overrides,
+    }
+
+
+def make_player(experience: Experience, nickname: str = "Sarah") -> Player:
+    now = timezone.now()
+    return Player.objects.create(
+        experience=experience,
+        nickname=nickname,
+        created=now,
+        delete_after=now + experience.retention,
+    )
+
+
+def make_shot(
+    player: Player,
+    speed_mps: float,
+    *,
+    at=None,
+    goal: bool = True,
+    distance_m: float = 20,
+    shots_done: int = 1,
+) -> Shot:
+    """A stored shot as the sensor would have reported it (no commentary)."""
+    return Shot.objects.create(
+        player=player,
+        client_event_id=uuid.uuid4().hex,
+        speed_mps=speed_mps,
+        distance_m=distance_m,
+        goal=goal,
+        shots_done=shots_done,
+        received_at=at or timezone.now(),
+    )

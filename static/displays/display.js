@@ -2,6 +2,7 @@
 // Images are decoded before they are swapped in; after repeated connection failures
 // the default image is shown until the connection (and the current state) is back.
 import { keepConnected } from "../booth/socket.js";
+import { startOverlay } from "./commentary-overlay.js";
 
 const FAILURES_BEFORE_DEFAULT = 5;
 const OFFLINE_DEFAULT_MS = 30000;
@@ -14,6 +15,7 @@ let latestRender = 0;
 let lastState = JSON.parse(el("display-state").textContent);
 let offlineSince = null;
 let processingTimer = null;
+let overlay = null;
 
 async function decoded(url) {
   const image = new Image();
@@ -61,8 +63,16 @@ function setProcessing(nickname) {
   if (nickname) processingTimer = setTimeout(() => setProcessing(null), PROCESSING_TIMEOUT_MS);
 }
 
+// The commentary overlay follows the display's setting (staff toggle it in admin).
+function followCommentary(experience) {
+  if (overlay && overlay.experience === experience) return;
+  overlay?.stop();
+  overlay = experience ? startOverlay(experience, el("commentary-overlay")) : null;
+}
+
 function render(state) {
   lastState = state;
+  followCommentary(state.commentary ?? null);
   setProcessing(null);
   wall.dataset.mode = state.mode;
   if (state.mode === "paused") {

@@ -264,3 +264,21 @@ def test_every_admin_list_and_page_opens_for_a_superuser(booth, admin_client):
             assert admin_client.get(page).status_code == 200, page
     filtered = admin_client.get(PLAYERS, {"captures__job__review": "approved"})
     assert "Mina" in filtered.content.decode()
+
+
+def test_erasing_a_sports_player_lists_their_shots_and_commentary_first():
+    from experiences.commentary.service import write_commentary
+    from experiences.models import Shot
+    from tests.factories import make_event, make_player, make_shot, make_sports_experience
+
+    player = make_player(make_sports_experience(make_event()), "Striker")
+    for speed in (20.0, 25.0):
+        write_commentary(make_shot(player, speed).pk)
+    client = staff_client("experiences.view_player", "experiences.delete_player")
+
+    confirm = client.post(PLAYERS, erase_action([player.pk], confirm=False))
+    assert "2 shots" in confirm.content.decode()
+    assert "2 commentary lines" in confirm.content.decode()
+    client.post(PLAYERS, erase_action([player.pk], confirm=True))
+
+    assert not Player.objects.exists() and not Shot.objects.exists()

@@ -16,7 +16,16 @@ from experiences.models import Asset, Capture, Job, Player
 from moderation.models import ConsentRecord, ErasedToken, ErasureLog
 from moderation.review import reject_results
 from moderation.services import erase_player, purge_expired
-from tests.factories import files_of, make_booth, make_finished_job, media_files
+from tests.factories import (
+    files_of,
+    make_booth,
+    make_event,
+    make_finished_job,
+    make_player,
+    make_shot,
+    make_sports_experience,
+    media_files,
+)
 
 
 def test_erasing_a_player_removes_their_rows_and_files_only(booth, media_root):
@@ -223,3 +232,24 @@ def test_erasure_works_through_any_storage_backend(settings, db, media_root):
     assert erased.files == 4
     assert not my_files & stored_names(storage)
     assert their_files <= stored_names(storage)
+
+
+def test_erasing_a_sports_player_removes_their_shots_and_commentary(db):
+    from experiences.commentary.service import write_commentary
+    from experiences.models import CommentaryLine, Shot
+
+    experience = make_sports_experience(make_event())
+    mine, theirs = make_player(experience, "Ana-Unique"), make_player(experience, "Ben")
+    for player, speed in ((mine, 25.0), (mine, 27.0), (theirs, 20.0)):
+        write_commentary(make_shot(player, speed).pk)
+    assert "Ana-Unique" in every_stored_row()
+
+    erased = erase_player(mine)
+
+    assert not Shot.objects.filter(player__nickname="Ana-Unique").exists()
+    assert not CommentaryLine.objects.filter(text__contains="Ana-Unique").exists()
+    assert Shot.objects.filter(player=theirs).count() == 1
+    assert CommentaryLine.objects.filter(shot__player=theirs).count() == 1
+    assert erased.rows_by_kind == {"player": 1, "shot": 2, "commentaryline": 2}
+    assert ErasureLog.objects.get().detail["rows"] == erased.rows_by_kind
+    assert "Ana-Unique" not in every_stored_row()

@@ -1,0 +1,50 @@
+// Live commentary over an LED display: the newest line and its shot's speed in a band at
+// the bottom, for a while after each shot. Started and stopped by display.js.
+import { keepConnected } from "../booth/socket.js";
+import { apply, newModel } from "./commentary-feed.js";
+
+const SHOW_MS = 12000;
+
+export function startOverlay(experience, band) {
+  const model = newModel({});
+  let hideTimer = null;
+  const text = band.querySelector("[data-overlay=text]");
+  const speed = band.querySelector("[data-overlay=speed]");
+
+  function show() {
+    const line = model.lines.at(-1);
+    if (!line) {
+      band.hidden = true;
+      return;
+    }
+    text.textContent = line.text;
+    const shot = model.shot && model.shot.id === line.shot ? model.shot : null;
+    speed.textContent = shot ? `${shot.speed_kmh.toFixed(1)} km/h` : "";
+    band.dataset.line = String(line.id);
+    band.hidden = false;
+    clearTimeout(hideTimer);
+    hideTimer = setTimeout(() => (band.hidden = true), SHOW_MS);
+  }
+
+  const socket = keepConnected(`/ws/commentary/${experience}/`, {
+    onStatus({ connected }) {
+      band.dataset.connected = String(connected);
+    },
+    onMessage(message) {
+      const changed = apply(model, message);
+      if (changed === "line") show();
+      else if (changed === "removed" && band.dataset.line && !model.lines.some((l) => String(l.id) === band.dataset.line))
+        band.hidden = true;
+      else if (changed === "state" && band.dataset.line) show();
+    },
+  });
+  return {
+    experience,
+    stop() {
+      clearTimeout(hideTimer);
+      band.hidden = true;
+      delete band.dataset.connected;
+      socket.close();
+    },
+  };
+}

@@ -1,0 +1,113 @@
+"""The commentary wall in a real browser against the real embedded server: a shot posted
+by the sensor appears with its speed, commentary and leaderboard; a line staff hide leaves
+the page; a display with the overlay shows the line too."""
+
+import httpx
+import pytest
+
+from tests import servers
+from tests.test_end_to_end import ADMIN_PASSWORD, PASSWORD, browser  # noqa: F401
+
+pytestmark = [pytest.mark.browser, pytest.mark.system]
+
+
+@pytest.fixture(scope="module")
+def sports_server(tmp_path_factory):
+    """`manage.py serve` on the demo event (with its free-kick challenge) and a sensor token."""
+    var = tmp_path_factory.mktemp("booth-sports")
+    port = servers.free_port()
+    env = servers.booth_env(var, PUBLIC_BASE_URL=f"http://127.0.0.1:{port}")
+    servers.manage(env, "migrate", "-v0")
+    servers.manage(env, "compiletranslations")
+    servers.manage(
+        env, "seed_demo", "--device-password", PASSWORD, "--admin-password", ADMIN_PASSWORD
+    )
+    token = servers.manage(env, "create_integration", "--name", "Sensor").strip().splitlines()[-1]
+    log = var / "serve.log"
+    server = servers.start(env, log, "serve", "--port", str(port))
+    servers.wait_for_port(port, server, log)
+    yield f"http://127.0.0.1:{port}", token
+    servers.stop(server)
+
+
+def post_shot(base: str, token: str, event_id: str, **fields) -> dict:
+    shot = {
+        "event_id": event_id,
+        "player_name": "Sarah",
+        "shot_speed": 30.5,
+        "shot_distance": 20,
+        "shot_goal": True,
+        "shots_done": 1,
+        **fields,
+    }
+    response = httpx.post(
+        f"{base}/api/shots/", json=shot, headers={"Authorization": f"Bearer {token}"}
+    )
+    assert response.status_code == 201, response.text
+    return response.json()
+
+
+def staff_page(browser, base: str):  # noqa: F811
+    page = browser.new_context().new_page()
+    page.goto(f"{base}/admin/login/?next=/admin/")
+    page.fill("input[name=username]", "admin")
+    page.fill("input[name=password]", ADMIN_PASSWORD)
+    page.click("input[type=submit]")
+    page.wait_for_url(f"{base}/admin/")
+    return page
+
+
+def test_a_posted_shot_updates_the_commentary_wall_and_a_hidden_line_leaves(
+    sports_server,
+    browser,  # noqa: F811
+):
+    base, token = sports_server
+    wall = browser.new_context(viewport={"width": 1920, "height": 1080}).new_page()
+    wall.goto(f"{base}/displays/commentary/")
+    wall.wait_for_selector("#connection[data-connected=true]", state="attached")
+    assert wall.inner_text("#speed") == "–"
+
+    first = post_shot(base, token, "e2e-1", player_name="Sarah", shot_speed=30.5)
+    wall.wait_for_selector(f"#commentary[data-shot='{first['shot']}']")
+    wall.wait_for_selector("#feed li")
+    assert wall.inner_text("#speed") == "109.8"
+    assert wall.inner_text("#now-name") == "Sarah"
+    assert "Sarah" in wall.inner_text("#feed li")
+    assert "109.8" in wall.inner_text("#feed li")
+    post_shot(base, token, "e2e-2", player_name="Joon", shot_speed=25.0, shot_goal=False)
+    wall.wait_for_function("document.querySelectorAll('#feed li').length === 2")
+    board = wall.locator("#leaderboard li").all_inner_texts()
+    assert board[0].split() == ["1", "Sarah", "109.8", "km/h"]
+    assert board[1].split() == ["2", "Joon", "90.0", "km/h"]
+    assert wall.inner_text("#speed") == "90.0"
+
+    staff = staff_page(browser, base)
+    staff.goto(f"{base}/admin/experiences/commentaryline/")
+    staff.locator("#result_list tbody tr", has_text="Joon").locator(
+        "input[name=_selected_action]"
+    ).check()
+    staff.select_option("select[name=action]", "hide")
+    staff.click("button[name=index]")
+
+    wall.wait_for_function("document.querySelectorAll('#feed li').length === 1")
+    assert "Joon" not in wall.inner_text("#feed")
+
+
+def test_a_display_with_the_overlay_shows_the_commentary(sports_server, browser):  # noqa: F811
+    base, token = sports_server
+    wall = browser.new_context(viewport={"width": 1920, "height": 1080}).new_page()
+    wall.goto(f"{base}/displays/5/")
+    wall.wait_for_selector("#connection[data-connected=true]", state="attached")
+
+    staff = staff_page(browser, base)
+    staff.goto(f"{base}/admin/displays/display/")
+    row = staff.locator("#result_list tbody tr", has_text="LED wall 5")
+    row.locator("input[name$=commentary_overlay]").check()
+    staff.click("input[name=_save]")
+    wall.wait_for_selector("#commentary-overlay[data-connected=true]", state="attached")
+
+    post_shot(base, token, "e2e-overlay", player_name="Mina", shot_speed=20.0)
+
+    wall.wait_for_selector("#commentary-overlay:not([hidden])")
+    assert "Mina" in wall.inner_text("#commentary-overlay [data-overlay=text]")
+    assert wall.inner_text("#commentary-overlay [data-overlay=speed]") == "72.0 km/h"
