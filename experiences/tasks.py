@@ -9,3 +9,11 @@ from experiences.pipeline import run_job
 def process_job(job_id: int) -> str:
     """Turn a stored capture into a published portrait (see experiences.pipeline)."""
     return run_job(job_id)
+
+
+@task()
+def process_replay(replay_id: int) -> str:
+    """Turn a stored kick clip into a slow-motion replay (see experiences.replays)."""
+    from experiences.replays import run_replay
+
+    return run_replay(replay_id)

@@ -87,11 +87,7 @@ def probe(path: Path) -> ClipInfo:
 
 def check_clip(path: Path) -> ClipInfo:
     """The clip's facts, or ClipRejected when it is too big, too long or unreadable."""
-    if path.stat().st_size > settings.BOOTH_MAX_CLIP_BYTES:
-        raise ClipRejected(
-            _("The clip is larger than %(mb)d MB. Send a shorter clip.")
-            % {"mb": settings.BOOTH_MAX_CLIP_BYTES // (1024 * 1024)}
-        )
+    check_size(path.stat().st_size)
     info = probe(path)
     if info.duration > settings.BOOTH_MAX_CLIP_SECONDS:
         raise ClipRejected(
@@ -104,6 +100,15 @@ def check_clip(path: Path) -> ClipInfo:
             % {"w": info.width, "h": info.height, "side": settings.BOOTH_MAX_CLIP_SIDE}
         )
     return info
+
+
+def check_size(size: int) -> None:
+    """Refuse an oversized clip before it is written anywhere."""
+    if size > settings.BOOTH_MAX_CLIP_BYTES:
+        raise ClipRejected(
+            _("The clip is larger than %(mb)d MB. Send a shorter clip.")
+            % {"mb": settings.BOOTH_MAX_CLIP_BYTES // (1024 * 1024)}
+        )
 
 
 def _rate(text: str) -> float:
