@@ -189,6 +189,17 @@ BOOTH_RESULT_JPEG_QUALITY = env.int("BOOTH_RESULT_JPEG_QUALITY", default=88)
 # How long the tablet shows "watch display N" before it returns to the attract screen.
 BOOTH_TABLET_RESET_SECONDS = env.int("BOOTH_TABLET_RESET_SECONDS", default=45)
 
+# --- Slow-motion replays (Debian's ffmpeg; see experiences/video.py) -----------------
+BOOTH_FFMPEG = env.str("BOOTH_FFMPEG", default="ffmpeg")
+BOOTH_FFPROBE = env.str("BOOTH_FFPROBE", default="ffprobe")
+BOOTH_SLOW_MOTION = env.str(
+    "BOOTH_SLOW_MOTION", default="experiences.backends.replay.OpticalFlowSlowMotion"
+)
+BOOTH_SLOW_MOTION_FACTOR = env.int("BOOTH_SLOW_MOTION_FACTOR", default=3)
+BOOTH_MAX_CLIP_BYTES = env.int("BOOTH_MAX_CLIP_BYTES", default=50 * 1024 * 1024)
+BOOTH_MAX_CLIP_SECONDS = env.int("BOOTH_MAX_CLIP_SECONDS", default=10)
+BOOTH_MAX_CLIP_SIDE = env.int("BOOTH_MAX_CLIP_SIDE", default=1920)
+
 # --- AWS (backends in experiences/backends/aws.py; clients from booth/aws.py) ---------
 # No credentials here: boto3 finds them (environment, ~/.aws, instance/task role).
 BOOTH_AWS_REGION = env.str("BOOTH_AWS_REGION", default="us-east-1")

@@ -3,7 +3,7 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
 from displays import views as display_views
-from experiences import api, views
+from experiences import api, replay_views, views
 from moderation import views as moderation_views
 
 urlpatterns = [
@@ -34,5 +34,8 @@ urlpatterns = [
         moderation_views.stored_file,
         name="staff-file",
     ),
+    path("replays/<str:token>/", replay_views.replay_page, name="replay"),
+    path("replays/<str:token>/status", replay_views.replay_status, name="replay-status"),
+    path("replays/<str:token>/<str:version>.mp4", replay_views.replay_video, name="replay-video"),
     path("admin/", admin.site.urls),
 ]

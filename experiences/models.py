@@ -340,6 +340,7 @@ class Integration(models.Model):
 
     class Scope(models.TextChoices):
         SHOTS = "shots", _("Post shots")
+        CLIPS = "clips", _("Upload kick-camera clips")
 
     name = models.CharField(max_length=100)
     event = models.ForeignKey(Event, on_delete=models.CASCADE, related_name="integrations")
@@ -444,3 +445,47 @@ class LeaderboardReset(models.Model):
 
     def __str__(self) -> str:
         return f"{self.experience}: {self.at:%Y-%m-%d %H:%M}"
+
+
+class Replay(models.Model):
+    """A kick-camera clip and the slow-motion replay made from it (free-kick experience)."""
+
+    class State(models.TextChoices):
+        QUEUED = "queued", _("Queued")
+        RUNNING = "running", _("Running")
+        SUCCEEDED = "succeeded", _("Succeeded")
+        FAILED = "failed", _("Failed")
+
+    player = models.ForeignKey(Player, on_delete=models.CASCADE, related_name="replays")
+    shot = models.OneToOneField(
+        Shot, on_delete=models.CASCADE, null=True, blank=True, related_name="replay"
+    )
+    clip = models.FileField(upload_to="clips/")
+    clip_seconds = models.FloatField(default=0)
+    factor = models.PositiveSmallIntegerField(default=3)
+    slow_motion = models.FileField(upload_to="replays/", blank=True)
+    side_by_side = models.FileField(upload_to="replays/", blank=True)
+    state = models.CharField(max_length=16, choices=State.choices, default=State.QUEUED)
+    progress = models.FloatField(default=0, help_text=_("Fraction of the work done, 0 to 1."))
+    attempts = models.PositiveSmallIntegerField(default=0)
+    error = models.TextField(blank=True)
+    timings = models.JSONField(default=dict, blank=True, help_text=_("Seconds per stage."))
+    backend = models.CharField(max_length=64, blank=True)
+    token = models.CharField(max_length=64, unique=True, default=new_public_token, editable=False)
+    created = models.DateTimeField(default=timezone.now)
+    started = models.DateTimeField(null=True, blank=True)
+    finished = models.DateTimeField(null=True, blank=True)
+
+    def __str__(self) -> str:
+        return f"Replay {self.pk} of {self.player} ({self.state})"
+
+    def get_absolute_url(self) -> str:
+        return reverse("replay", args=[self.token])
+
+    @property
+    def public_url(self) -> str:
+        return settings.PUBLIC_BASE_URL + self.get_absolute_url()
+
+    @property
+    def ready(self) -> bool:
+        return self.state == self.State.SUCCEEDED

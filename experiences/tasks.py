@@ -18,3 +18,11 @@ def comment_on_shot(shot_id: int) -> str:
 
     line = write_commentary(shot_id)
     return line.backend if line else "shot erased"
+
+
+@task()
+def process_replay(replay_id: int) -> str:
+    """Turn a stored kick clip into a slow-motion replay (see experiences.replays)."""
+    from experiences.replays import run_replay
+
+    return run_replay(replay_id)

@@ -75,9 +75,9 @@ def result_link(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse
     """A view behind a result link: a gone result gets the friendly 410 page."""
 
     @wraps(view)
-    def wrapper(request: HttpRequest, token: str) -> HttpResponse:
+    def wrapper(request: HttpRequest, token: str, **kwargs) -> HttpResponse:
         try:
-            return view(request, token)
+            return view(request, token, **kwargs)
         except ResultGone:
             return keep_private(render(request, "experiences/result_gone.html", status=410))
 

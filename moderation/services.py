@@ -16,7 +16,16 @@ from django.db.models import Q, QuerySet
 from django.utils import timezone
 
 from displays.models import Display
-from experiences.models import Asset, Capture, CommentaryLine, Experience, Job, Player, Shot
+from experiences.models import (
+    Asset,
+    Capture,
+    CommentaryLine,
+    Experience,
+    Job,
+    Player,
+    Replay,
+    Shot,
+)
 from moderation.models import ConsentRecord, ErasedToken, ErasureLog, Result, token_digest
 
 logger = logging.getLogger(__name__)
@@ -48,6 +57,11 @@ def stored_files(player_ids: list[int]) -> list[StoredFile]:
     for asset in Asset.objects.filter(job__capture__player_id__in=player_ids):
         if asset.file.name:
             files.append(StoredFile(asset.kind, asset.file.storage, asset.file.name))
+    for replay in Replay.objects.filter(player_id__in=player_ids):
+        for kind in ("clip", "slow_motion", "side_by_side"):
+            stored = getattr(replay, kind)
+            if stored.name:
+                files.append(StoredFile(kind, stored.storage, stored.name))
     return files
 
 
@@ -64,6 +78,7 @@ def admin_history(player_ids: list[int]) -> QuerySet[LogEntry]:
         (ConsentRecord, ConsentRecord.objects.filter(player_id__in=player_ids)),
         (Shot, Shot.objects.filter(player_id__in=player_ids)),
         (CommentaryLine, CommentaryLine.objects.filter(shot__player_id__in=player_ids)),
+        (Replay, Replay.objects.filter(player_id__in=player_ids)),
     ]
     about = Q()
     for model, rows in targets:
@@ -100,9 +115,10 @@ def erase_players(
         if not ids:
             return Erasure()
         files = stored_files(ids)
-        tokens = Asset.objects.filter(job__capture__player_id__in=ids).values_list(
-            "token", flat=True
-        )
+        tokens = [
+            *Asset.objects.filter(job__capture__player_id__in=ids).values_list("token", flat=True),
+            *Replay.objects.filter(player_id__in=ids).values_list("token", flat=True),
+        ]
         ErasedToken.objects.bulk_create(
             [ErasedToken(digest=token_digest(token)) for token in tokens], ignore_conflicts=True
         )
