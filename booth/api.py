@@ -8,10 +8,11 @@ from rest_framework.views import exception_handler as drf_exception_handler
 from experiences.imaging import ImageRejected
 from experiences.services import ConsentMismatch
 from experiences.shots import ShotRejected
+from experiences.video import ClipRejected
 
 
 def exception_handler(exc, context):
-    if isinstance(exc, ImageRejected | ShotRejected):
+    if isinstance(exc, ImageRejected | ShotRejected | ClipRejected):
         return Response({"code": exc.code, "detail": exc.message}, status=exc.status)
     if isinstance(exc, ConsentMismatch):
         return Response(

@@ -36,6 +36,8 @@ urlpatterns = [
     ),
     path("replays/<str:token>/", replay_views.replay_page, name="replay"),
     path("replays/<str:token>/status", replay_views.replay_status, name="replay-status"),
+    path("replays/<str:token>/qr.png", replay_views.replay_qr, name="replay-qr"),
+    path("api/shots/<str:event_id>/clip", api.ClipUploadView.as_view(), name="api-clip"),
     path("replays/<str:token>/<str:version>.mp4", replay_views.replay_video, name="replay-video"),
     path("admin/", admin.site.urls),
 ]

@@ -3,14 +3,17 @@
 Each sports experience has one channel-layer group; the commentary page and any display
 with the commentary overlay listen on it. Messages: `state` (everything, on connect and
 after a reset or erasure), `shot` (a new shot with the leaderboard), `line` (a new or
-edited commentary line) and `line_removed` (a hidden or deleted line).
+edited commentary line), `line_removed` (a hidden or deleted line) and `replay` (a
+finished slow-motion replay of a shot).
 """
 
 from typing import Any
 
+from django.urls import reverse
+
 from booth.realtime import group_send
 from experiences import leaderboard
-from experiences.models import CommentaryLine, Experience, Shot
+from experiences.models import CommentaryLine, Experience, Replay, Shot
 from experiences.selectors import active_event
 
 FEED_LINES = 30
@@ -54,6 +57,29 @@ def line_payload(line: CommentaryLine) -> dict[str, Any]:
     }
 
 
+def replay_payload(replay: Replay) -> dict[str, Any]:
+    """What the commentary wall and the displays need to play a replay and show its QR."""
+    return {
+        "id": replay.pk,
+        "shot": replay.shot_id,
+        "nickname": replay.player.nickname,
+        "video": reverse("replay-video", args=[replay.token, "slow"]),
+        "qr": reverse("replay-qr", args=[replay.token]),
+        "seconds": round(replay.clip_seconds * replay.factor, 2),
+    }
+
+
+def latest_replay(experience: Experience) -> Replay | None:
+    """The newest finished replay of the experience's newest shot (what a page that just
+    connected should still be showing)."""
+    shot = Shot.objects.filter(player__experience=experience).order_by("-received_at", "-pk")
+    return (
+        Replay.objects.filter(shot__in=shot[:1], state=Replay.State.SUCCEEDED)
+        .select_related("player")
+        .first()
+    )
+
+
 def board(experience: Experience) -> list[dict[str, Any]]:
     return [standing.as_json() for standing in leaderboard.top(experience)]
 
@@ -75,6 +101,7 @@ def commentary_state(experience: Experience) -> dict[str, Any]:
         "shot": shot_payload(latest) if latest else None,
         "lines": [line_payload(line) for line in reversed(lines)],
         "leaderboard": board(experience),
+        "replay": replay_payload(replay) if (replay := latest_replay(experience)) else None,
     }
 
 
@@ -95,6 +122,14 @@ def push_shot(shot_id: int) -> bool:
         experience.pk,
         {"type": "shot", "shot": shot_payload(shot), "leaderboard": board(experience)},
     )
+
+
+def push_replay(replay_id: int) -> bool:
+    """A finished replay plays on the commentary wall and on displays with the overlay."""
+    replay = Replay.objects.select_related("player").filter(pk=replay_id).first()
+    if replay is None or not replay.ready:
+        return False
+    return _send(replay.player.experience_id, {"type": "replay", "replay": replay_payload(replay)})
 
 
 def push_line(line: CommentaryLine) -> bool:

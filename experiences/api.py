@@ -3,8 +3,9 @@ shot API the sports sensor posts to (with an integration token, not a login)."""
 
 from django.conf import settings
 from django.shortcuts import get_object_or_404
+from django.urls import reverse
 from rest_framework import serializers, status
-from rest_framework.exceptions import NotAuthenticated, PermissionDenied
+from rest_framework.exceptions import NotAuthenticated, NotFound, PermissionDenied, ValidationError
 from rest_framework.parsers import JSONParser, MultiPartParser
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -15,8 +16,9 @@ from experiences.imaging import too_large
 from experiences.integrations import IntegrationScope, IntegrationTokenAuthentication
 from experiences.leaderboard import standing_of
 from experiences.models import AgeBand, Gender, Integration, Job
+from experiences.replays import replay_for_shot
 from experiences.services import VisitorProfile, accept_capture
-from experiences.shots import ShotReport, record_shot
+from experiences.shots import ShotReport, record_shot, shot_of_event
 
 
 class CaptureSerializer(serializers.Serializer):
@@ -176,17 +178,22 @@ class ShotSerializer(serializers.Serializer):
         )
 
 
-class ShotCreateView(APIView):
-    """POST a shot from the sensor: 201 when stored, 200 when it is a retry of a stored one."""
+class IntegrationAPIView(APIView):
+    """An API for outside systems: bearer token only; no token (or a login) is a 401."""
 
     authentication_classes = [IntegrationTokenAuthentication]
-    permission_classes = [IntegrationScope.of(Integration.Scope.SHOTS)]
-    parser_classes = [JSONParser]
 
     def permission_denied(self, request, message=None, code=None):
         if request.authenticators and not request.successful_authenticator:
             raise NotAuthenticated(message)
         super().permission_denied(request, message=message, code=code)
+
+
+class ShotCreateView(IntegrationAPIView):
+    """POST a shot from the sensor: 201 when stored, 200 when it is a retry of a stored one."""
+
+    permission_classes = [IntegrationScope.of(Integration.Scope.SHOTS)]
+    parser_classes = [JSONParser]
 
     def post(self, request) -> Response:
         serializer = ShotSerializer(data=request.data)
@@ -207,4 +214,37 @@ class ShotCreateView(APIView):
                 "duplicate": not created,
             },
             status=status.HTTP_201_CREATED if created else status.HTTP_200_OK,
+        )
+
+
+class ClipUploadView(IntegrationAPIView):
+    """POST the kick camera's clip of a shot (multipart field `clip`): 202 with the replay's
+    links while it is made; 200 with the same links when the shot already has its replay."""
+
+    permission_classes = [IntegrationScope.of(Integration.Scope.CLIPS)]
+    parser_classes = [MultiPartParser]
+
+    def post(self, request, event_id: str) -> Response:
+        upload = request.FILES.get("clip")
+        if upload is None:
+            raise ValidationError({"clip": ["Attach the video as the multipart field 'clip'."]})
+        shot = shot_of_event(request.auth, event_id)
+        if shot is None:
+            raise NotFound(
+                f"No shot with event id {event_id!r} in this event: post the shot first, "
+                "then its clip."
+            )
+        replay, created = replay_for_shot(shot, upload)
+        return Response(
+            {
+                "replay": replay.pk,
+                "shot": shot.pk,
+                "state": replay.state,
+                "progress": replay.progress,
+                "status_url": request.build_absolute_uri(
+                    reverse("replay-status", args=[replay.token])
+                ),
+                "page_url": replay.public_url,
+            },
+            status=status.HTTP_202_ACCEPTED if created else status.HTTP_200_OK,
         )

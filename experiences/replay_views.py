@@ -7,6 +7,7 @@ from django.views.decorators.cache import cache_control
 
 from booth.http import keep_private, ranged_file_response
 from experiences.models import Replay
+from experiences.qr import qr_png
 from experiences.views import ResultGone, result_link
 from moderation.models import ErasedToken
 
@@ -37,6 +38,14 @@ def replay_status(request: HttpRequest, token: str) -> JsonResponse:
     )
     response["Cache-Control"] = "no-store"
     return keep_private(response)
+
+
+@result_link
+@cache_control(private=True, max_age=3600)
+def replay_qr(request: HttpRequest, token: str) -> HttpResponse:
+    """The QR code the commentary wall shows beside the replay: it opens the replay page."""
+    replay = _replay_or_404(token)
+    return keep_private(HttpResponse(qr_png(replay.public_url), content_type="image/png"))
 
 
 @result_link

@@ -11,12 +11,12 @@ from pathlib import Path
 from django.conf import settings
 from django.core.files import File
 from django.core.files.uploadedfile import UploadedFile
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from experiences.backends.replay import slow_motion_maker
-from experiences.models import Player, Replay
+from experiences.models import Player, Replay, Shot
 from experiences.pipeline import stage
 from experiences.video import (
     ClipRejected,
@@ -33,7 +33,19 @@ logger = logging.getLogger(__name__)
 PROGRESS_EVERY_SECONDS = 0.5
 
 
-def accept_clip(player: Player, upload: UploadedFile) -> Replay:
+def replay_for_shot(shot: Shot, upload: UploadedFile) -> tuple[Replay, bool]:
+    """The shot's replay, made from `upload`; `(replay, False)` when the shot already has
+    one (a retried upload is not processed twice)."""
+    existing = Replay.objects.filter(shot=shot).first()
+    if existing is not None:
+        return existing, False
+    try:
+        return accept_clip(shot.player, upload, shot=shot), True
+    except IntegrityError:  # the same clip arrived twice at once: the other one won
+        return Replay.objects.get(shot=shot), False
+
+
+def accept_clip(player: Player, upload: UploadedFile, shot: Shot | None = None) -> Replay:
     """Store a checked clip and queue its replay; ClipRejected says what was wrong.
 
     The clip is checked from a local temporary copy (ffprobe needs a file) before anything
@@ -42,7 +54,7 @@ def accept_clip(player: Player, upload: UploadedFile) -> Replay:
     check_size(upload.size)
     suffix = Path(upload.name or "").suffix.lower()
     if suffix not in {".mp4", ".mov"}:
-        raise ClipRejected(_("Send the clip as an .mp4 or .mov file."))
+        raise ClipRejected(_("Send the clip as an .mp4 or .mov file."), status=415)
     with tempfile.TemporaryDirectory() as folder:
         local = Path(folder) / f"clip{suffix}"
         with local.open("wb") as handle:
@@ -51,6 +63,7 @@ def accept_clip(player: Player, upload: UploadedFile) -> Replay:
         info = check_clip(local)
         replay = Replay(
             player=player,
+            shot=shot,
             clip_seconds=round(info.duration, 3),
             factor=settings.BOOTH_SLOW_MOTION_FACTOR,
         )
@@ -119,6 +132,9 @@ def run_replay(replay_id: int) -> str:
         state=Replay.State.SUCCEEDED, progress=1.0, timings=timings, backend=maker.name,
         finished=timezone.now(),
     )  # fmt: skip
+    from displays.commentary import push_replay
+
+    push_replay(replay_id)
     return Replay.State.SUCCEEDED
 
 

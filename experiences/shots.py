@@ -171,3 +171,14 @@ def record_shot(integration: Integration, report: ShotReport) -> tuple[Shot, boo
 
     transaction.on_commit(lambda: after_shot(shot.pk))
     return shot, True
+
+
+def shot_of_event(integration: Integration, event_id: str) -> Shot | None:
+    """The shot a sensor posted under `event_id` in the integration's event: the camera may
+    be a separate integration from the sensor, so any integration of the event counts."""
+    return (
+        Shot.objects.filter(client_event_id=event_id, integration__event=integration.event_id)
+        .select_related("player")
+        .order_by("-received_at", "-pk")
+        .first()
+    )

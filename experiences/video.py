@@ -24,6 +24,12 @@ Progress = Callable[[float], None]
 class ClipRejected(ValueError):
     """The upload is not a clip Booth can use; the message says what to send instead."""
 
+    code = "clip_rejected"
+
+    def __init__(self, message: str, status: int = 400) -> None:
+        super().__init__(message)
+        self.message, self.status = message, status
+
 
 class VideoFailed(RuntimeError):
     """FFmpeg could not make the replay; the message carries FFmpeg's own last words."""
@@ -66,7 +72,7 @@ def probe(path: Path) -> ClipInfo:
     data = json.loads(result.stdout or "{}")
     fmt = data.get("format", {})
     if not ACCEPTED_FORMATS & set(fmt.get("format_name", "").split(",")):
-        raise ClipRejected(_("Send the clip as MP4 or MOV."))
+        raise ClipRejected(_("Send the clip as MP4 or MOV."), status=415)
     video = next((s for s in data.get("streams", []) if s.get("codec_type") == "video"), None)
     if video is None:
         raise ClipRejected(_("The file has no video track."))
@@ -92,12 +98,14 @@ def check_clip(path: Path) -> ClipInfo:
     if info.duration > settings.BOOTH_MAX_CLIP_SECONDS:
         raise ClipRejected(
             _("The clip lasts %(seconds).1f s; the limit is %(limit)d s. Trim it to the kick.")
-            % {"seconds": info.duration, "limit": settings.BOOTH_MAX_CLIP_SECONDS}
+            % {"seconds": info.duration, "limit": settings.BOOTH_MAX_CLIP_SECONDS},
+            status=422,
         )
     if max(info.width, info.height) > settings.BOOTH_MAX_CLIP_SIDE:
         raise ClipRejected(
             _("The clip is %(w)d×%(h)d; send at most %(side)d pixels on the long side.")
-            % {"w": info.width, "h": info.height, "side": settings.BOOTH_MAX_CLIP_SIDE}
+            % {"w": info.width, "h": info.height, "side": settings.BOOTH_MAX_CLIP_SIDE},
+            status=422,
         )
     return info
 
@@ -107,7 +115,8 @@ def check_size(size: int) -> None:
     if size > settings.BOOTH_MAX_CLIP_BYTES:
         raise ClipRejected(
             _("The clip is larger than %(mb)d MB. Send a shorter clip.")
-            % {"mb": settings.BOOTH_MAX_CLIP_BYTES // (1024 * 1024)}
+            % {"mb": settings.BOOTH_MAX_CLIP_BYTES // (1024 * 1024)},
+            status=413,
         )
 
 

@@ -1,13 +1,15 @@
 // Live commentary over an LED display: the newest line and its shot's speed in a band at
 // the bottom, for a while after each shot. Started and stopped by display.js.
 import { keepConnected } from "../booth/socket.js";
-import { apply, newModel } from "./commentary-feed.js";
+import { apply, newModel, playReplay } from "./commentary-feed.js";
 
 const SHOW_MS = 12000;
 
-export function startOverlay(experience, band) {
+export function startOverlay(experience, band, replayBox) {
   const model = newModel({});
   let hideTimer = null;
+  let hideReplay = null;
+  let shownReplay; // undefined until the first state: replays older than this page stay off
   const text = band.querySelector("[data-overlay=text]");
   const speed = band.querySelector("[data-overlay=speed]");
 
@@ -32,6 +34,11 @@ export function startOverlay(experience, band) {
     },
     onMessage(message) {
       const changed = apply(model, message);
+      if (changed === "state" && shownReplay === undefined) shownReplay = model.replay?.id ?? null;
+      if ((changed === "replay" || changed === "state") && replayBox && model.replay && model.replay.id !== shownReplay) {
+        shownReplay = model.replay.id;
+        hideReplay = playReplay(replayBox, model.replay, hideReplay);
+      }
       if (changed === "line") show();
       else if (changed === "removed" && band.dataset.line && !model.lines.some((l) => String(l.id) === band.dataset.line))
         band.hidden = true;
@@ -42,6 +49,7 @@ export function startOverlay(experience, band) {
     experience,
     stop() {
       clearTimeout(hideTimer);
+      hideReplay?.();
       band.hidden = true;
       delete band.dataset.connected;
       socket.close();

@@ -1,7 +1,7 @@
 // The live commentary wall: the current shot's speed in big digits, the scrolling feed of
 // commentary lines and the top-10 leaderboard, all kept current over one websocket.
 import { keepConnected } from "../booth/socket.js";
-import { apply, newModel } from "./commentary-feed.js";
+import { apply, newModel, playReplay } from "./commentary-feed.js";
 
 const root = document.getElementById("commentary");
 const el = (id) => document.getElementById(id);
@@ -49,7 +49,19 @@ function renderBoard() {
   );
 }
 
+let hideReplay = null;
+let shownReplay = null;
+
+function renderReplay() {
+  const replay = model.replay;
+  if (!replay || replay.id === shownReplay) return;
+  shownReplay = replay.id;
+  hideReplay = playReplay(el("replay"), replay, hideReplay);
+}
+
 function render(changed) {
+  // A replay finished while the page was offline arrives in the resync "state".
+  if (changed === "replay" || changed === "state") renderReplay();
   if (changed === "state" || changed === "shot") {
     renderShot();
     renderBoard();
@@ -57,6 +69,7 @@ function render(changed) {
   if (changed === "state" || changed === "line" || changed === "removed") renderFeed();
 }
 
+shownReplay = model.replay?.id ?? null; // what was already on the wall before this load
 render("state");
 keepConnected(`/ws/commentary/${root.dataset.experience}/`, {
   onStatus({ connected }) {

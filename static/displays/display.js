@@ -67,7 +67,7 @@ function setProcessing(nickname) {
 function followCommentary(experience) {
   if (overlay && overlay.experience === experience) return;
   overlay?.stop();
-  overlay = experience ? startOverlay(experience, el("commentary-overlay")) : null;
+  overlay = experience ? startOverlay(experience, el("commentary-overlay"), el("replay-overlay")) : null;
 }
 
 function render(state) {

@@ -6,13 +6,16 @@ import re
 import pytest
 from channels.db import database_sync_to_async
 from django.contrib.auth import get_user_model
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 
 from displays.consumers import CLOSE_NOT_FOUND
 from displays.models import Display
 from experiences.models import CommentaryLine, Shot
+from experiences.replays import replay_for_shot, run_replay
 from moderation.services import erase_player
 from tests import factories
+from tests.clips import ball_clip
 from tests.displays.test_consumers import TIMEOUT, connected, open_socket
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -280,3 +283,34 @@ async def test_commentary_reaches_pages_through_redis_in_scaled_mode(sports, set
     line = await socket.receive_json_from(timeout=TIMEOUT)
     assert line["type"] == "line" and "Sarah" in line["line"]["text"]
     await socket.disconnect()
+
+
+async def test_a_finished_replay_plays_on_the_commentary_pages(sports, tmp_path):
+    experience, token = sports
+    await post_shot(token, "kick-1", player_name="Ana")
+    replay = await database_sync_to_async(make_replay)(tmp_path, "kick-1")
+    socket = await connected(f"/ws/commentary/{experience.pk}/")
+    before = await socket.receive_json_from(timeout=TIMEOUT)
+
+    await database_sync_to_async(run_replay)(replay.pk)
+
+    message = await socket.receive_json_from(timeout=TIMEOUT)
+    assert before["replay"] is None
+    assert message["type"] == "replay"
+    assert message["replay"]["nickname"] == "Ana"
+    assert message["replay"]["video"] == f"/replays/{replay.token}/slow.mp4"
+    assert message["replay"]["qr"] == f"/replays/{replay.token}/qr.png"
+    await socket.disconnect()
+    # A page that connects later (or reconnects) still gets it with the state.
+    again = await connected(f"/ws/commentary/{experience.pk}/")
+    state = await again.receive_json_from(timeout=TIMEOUT)
+    assert state["replay"]["id"] == replay.pk
+    await again.disconnect()
+
+
+def make_replay(folder, event_id: str):
+    shot = Shot.objects.get(client_event_id=event_id)
+    clip = ball_clip(folder / "kick.mp4")
+    upload = SimpleUploadedFile("kick.mp4", clip.read_bytes(), content_type="video/mp4")
+    replay, _ = replay_for_shot(shot, upload)
+    return replay
