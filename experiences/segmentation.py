@@ -1,0 +1,157 @@
+"""Person and clothing masks from a face box, with classical OpenCV (no model weights).
+
+The reference booth segmented clothes with Segformer; offline, Booth seeds OpenCV's GrabCut
+with what the face box tells us about a visitor standing in front of the tablet: the face
+and a strip of chest below it are the person for sure, the region beside and above the head
+is probably background, and the body lies in a wide box below the face. Skin (coloured like
+the visitor's own face) and the face itself are then taken out to leave the clothes.
+
+GrabCut runs on a copy scaled to at most `WORK_SIDE` pixels (its cost grows with the pixel
+count), and the mask is scaled back up smoothly, so a 1280×720 frame costs a fraction of a
+second (bench/photo_experiences.py).
+"""
+
+import cv2
+import numpy as np
+
+from experiences.faces import Box
+
+WORK_SIDE = 256
+GRABCUT_ITERATIONS = 3
+# Skin as YCrCb chroma close to the visitor's own face (a generic skin range alone takes in
+# orange and tan clothes).
+SKIN_CR_RANGE = (133, 173)
+SKIN_CB_RANGE = (77, 127)
+SKIN_TOLERANCE = 14
+MIN_CLOTHES_SHARE = 0.004  # specks smaller than this share of the frame are dropped
+
+
+def _work_scale(shape: tuple[int, ...]) -> float:
+    return min(1.0, WORK_SIDE / max(shape[:2]))
+
+
+def _clip(value: float, high: int) -> int:
+    return int(min(max(round(value), 0), high))
+
+
+def _seed_mask(height: int, width: int, face: Box) -> np.ndarray:
+    """GrabCut's starting labels, from where a face puts the rest of a standing person."""
+    seeds = np.full((height, width), cv2.GC_BGD, np.uint8)
+    x0 = _clip(face.x - 1.8 * face.w, width)
+    x1 = _clip(face.x + 2.8 * face.w, width)
+    y0 = _clip(face.y - 0.6 * face.h, height)
+    seeds[y0:, x0:x1] = cv2.GC_PR_FGD
+    # Beside and above the head is most likely wall, even inside the body box.
+    head_left = _clip(face.x - 0.25 * face.w, width)
+    head_right = _clip(face.x + 1.25 * face.w, width)
+    shoulders = _clip(face.y + 0.9 * face.h, height)
+    seeds[:shoulders, :head_left] = cv2.GC_PR_BGD
+    seeds[:shoulders, head_right:] = cv2.GC_PR_BGD
+    # The middle of the face and a strip of chest below the chin are certainly the person.
+    seeds[
+        _clip(face.y + 0.2 * face.h, height) : _clip(face.y + 0.9 * face.h, height),
+        _clip(face.x + 0.2 * face.w, width) : _clip(face.x + 0.8 * face.w, width),
+    ] = cv2.GC_FGD
+    seeds[
+        _clip(face.y + 1.4 * face.h, height) : _clip(face.y + 2.6 * face.h, height),
+        _clip(face.x + 0.2 * face.w, width) : _clip(face.x + 0.8 * face.w, width),
+    ] = cv2.GC_FGD
+    if not np.isin(seeds, (cv2.GC_BGD, cv2.GC_PR_BGD)).any():  # a face filling the frame
+        seeds[:, :2] = seeds[:, -2:] = cv2.GC_PR_BGD
+    return seeds
+
+
+def _component_with(mask: np.ndarray, point: tuple[int, int]) -> np.ndarray:
+    """Only the connected region that contains `point` (x, y): the visitor, not passers-by."""
+    count, labels = cv2.connectedComponents(mask, connectivity=8)
+    label = labels[point[1], point[0]]
+    if count <= 1 or label == 0:
+        return mask
+    return np.where(labels == label, 255, 0).astype(np.uint8)
+
+
+def _upscale(mask: np.ndarray, width: int, height: int) -> np.ndarray:
+    if mask.shape[:2] == (height, width):
+        return mask
+    smooth = cv2.resize(mask, (width, height), interpolation=cv2.INTER_LINEAR)
+    return np.where(smooth >= 128, 255, 0).astype(np.uint8)
+
+
+def person_mask(rgb: np.ndarray, face: Box) -> np.ndarray:
+    """255 where the visitor is (face, hair, body and clothes), 0 elsewhere; same size as rgb."""
+    height, width = rgb.shape[:2]
+    scale = _work_scale(rgb.shape)
+    small = cv2.resize(rgb, None, fx=scale, fy=scale, interpolation=cv2.INTER_AREA)
+    small_face = face.scaled(scale)
+    labels = _seed_mask(small.shape[0], small.shape[1], small_face)
+    background, foreground = np.zeros((1, 65), np.float64), np.zeros((1, 65), np.float64)
+    cv2.grabCut(
+        cv2.cvtColor(small, cv2.COLOR_RGB2BGR),
+        labels,
+        None,
+        background,
+        foreground,
+        GRABCUT_ITERATIONS,
+        cv2.GC_INIT_WITH_MASK,
+    )
+    mask = np.where(np.isin(labels, (cv2.GC_FGD, cv2.GC_PR_FGD)), 255, 0).astype(np.uint8)
+    kernel = cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (5, 5))
+    mask = cv2.morphologyEx(mask, cv2.MORPH_OPEN, kernel)
+    mask = cv2.morphologyEx(mask, cv2.MORPH_CLOSE, kernel, iterations=2)
+    centre = (
+        _clip(small_face.center[0], small.shape[1] - 1),
+        _clip(small_face.center[1], small.shape[0] - 1),
+    )
+    return _upscale(_component_with(mask, centre), width, height)
+
+
+def skin_mask(rgb: np.ndarray, face: Box) -> np.ndarray:
+    """255 where the colour is skin like the visitor's face (neck, hands, arms)."""
+    ycrcb = cv2.cvtColor(rgb, cv2.COLOR_RGB2YCrCb)
+    inner = ycrcb[
+        face.y + face.h // 4 : face.y + 3 * face.h // 4,
+        face.x + face.w // 4 : face.x + 3 * face.w // 4,
+    ]
+    cr = ycrcb[..., 1].astype(np.int16)
+    cb = ycrcb[..., 2].astype(np.int16)
+    skin = (
+        (cr >= SKIN_CR_RANGE[0])
+        & (cr <= SKIN_CR_RANGE[1])
+        & (cb >= SKIN_CB_RANGE[0])
+        & (cb <= SKIN_CB_RANGE[1])
+    )
+    if inner.size:
+        face_cr, face_cb = np.median(inner[..., 1]), np.median(inner[..., 2])
+        skin &= (np.abs(cr - face_cr) <= SKIN_TOLERANCE) & (np.abs(cb - face_cb) <= SKIN_TOLERANCE)
+    return np.where(skin, 255, 0).astype(np.uint8)
+
+
+def clothing_mask(rgb: np.ndarray, face: Box, person: np.ndarray | None = None) -> np.ndarray:
+    """255 on the visitor's clothes: the person below the chin, minus skin and the head.
+
+    This stands in for the reference's merged Segformer labels (upper clothes, pants,
+    skirt, dress); it also takes in whatever the visitor holds against their body.
+    """
+    height, width = rgb.shape[:2]
+    if person is None:
+        person = person_mask(rgb, face)
+    clothes = person.copy()
+    chin = _clip(face.y + 1.05 * face.h, height)
+    clothes[:chin] = 0
+    clothes[skin_mask(rgb, face) > 0] = 0
+    kernel = cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (7, 7))
+    clothes = cv2.morphologyEx(clothes, cv2.MORPH_OPEN, kernel)
+    clothes = cv2.morphologyEx(clothes, cv2.MORPH_CLOSE, kernel)
+    count, labels, stats, _ = cv2.connectedComponentsWithStats(clothes, connectivity=8)
+    smallest = MIN_CLOTHES_SHARE * height * width
+    keep = [label for label in range(1, count) if stats[label, cv2.CC_STAT_AREA] >= smallest]
+    return np.where(np.isin(labels, keep), 255, 0).astype(np.uint8)
+
+
+def feathered(mask: np.ndarray, radius: int) -> np.ndarray:
+    """The mask as float alpha in [0, 1] with edges softened over about `radius` pixels."""
+    alpha = mask.astype(np.float32) / 255.0
+    if radius <= 0:
+        return alpha
+    size = 2 * radius + 1
+    return cv2.GaussianBlur(alpha, (size, size), radius / 2)
