@@ -3,6 +3,7 @@ from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
+from experiences import experience_types
 from experiences.models import Asset, BaseImage, Capture, Event, Experience, Job
 from moderation.admin_actions import Item, confirmed_action
 from moderation.files import thumbnail
@@ -11,7 +12,7 @@ from moderation.files import thumbnail
 class ExperienceInline(admin.TabularInline):
     model = Experience
     extra = 0
-    fields = ["name", "theme", "pipeline", "moderation", "retention_hours"]
+    fields = ["name", "theme", "pipeline", "uniform_colour", "moderation", "retention_hours"]
 
 
 @admin.register(Event)
@@ -24,8 +25,13 @@ class EventAdmin(admin.ModelAdmin):
 @admin.register(Experience)
 class ExperienceAdmin(admin.ModelAdmin):
     list_display = ["name", "event", "theme", "pipeline", "moderation", "retention_hours"]
-    list_filter = ["event", "theme", "moderation"]
-    readonly_fields = ["default_image_preview"]
+    list_filter = ["event", "theme", "pipeline", "moderation"]
+    readonly_fields = ["backend_in_use", "default_image_preview"]
+
+    @admin.display(description=_("backend in use"))
+    def backend_in_use(self, experience: Experience) -> str:
+        """Says whether this experience runs on an offline approximation or on Bedrock."""
+        return experience_types.configured_backend(experience)
 
     @admin.display(description=_("default image as stored"))
     def default_image_preview(self, experience: Experience) -> str:
