@@ -18,6 +18,7 @@ from booth.aws import AWSCallFailed
 from experiences import backends
 from experiences.faces import Box
 from experiences.models import BaseImage, Experience, Job, Player, UniformColour
+from experiences.segmentation import NoClothesFound
 from experiences.selectors import choose_base_image
 from experiences.stages import PipelineError, stage
 
@@ -83,6 +84,11 @@ def uniform_try_on(job: Job, timings: dict[str, float]) -> Picture:
             )
         except AWSCallFailed as exc:
             raise _aws_error("uniform try-on", exc) from exc
+        except NoClothesFound as exc:
+            raise PipelineError(
+                "The photo shows too little below the face to put a kit on. Ask the visitor "
+                "to step back so their shoulders and chest are in the picture, and retake it."
+            ) from exc
     with stage(timings, "story"), translation.override(visitor_language(player)):
         story = _("%(nickname)s, in the %(colour)s kit and ready for kick-off!") % {
             "nickname": player.nickname,

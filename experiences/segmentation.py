@@ -24,6 +24,13 @@ SKIN_CR_RANGE = (133, 173)
 SKIN_CB_RANGE = (77, 127)
 SKIN_TOLERANCE = 14
 MIN_CLOTHES_SHARE = 0.004  # specks smaller than this share of the frame are dropped
+# Less clothing than this (relative to the face's area) means the visitor's body is not in
+# the photo: a close-up of a face has nothing to dress.
+MIN_CLOTHES_PER_FACE = 0.5
+
+
+class NoClothesFound(ValueError):
+    """The photo shows too little of the visitor below the face to put a kit on."""
 
 
 def _work_scale(shape: tuple[int, ...]) -> float:
@@ -145,7 +152,10 @@ def clothing_mask(rgb: np.ndarray, face: Box, person: np.ndarray | None = None) 
     count, labels, stats, _ = cv2.connectedComponentsWithStats(clothes, connectivity=8)
     smallest = MIN_CLOTHES_SHARE * height * width
     keep = [label for label in range(1, count) if stats[label, cv2.CC_STAT_AREA] >= smallest]
-    return np.where(np.isin(labels, keep), 255, 0).astype(np.uint8)
+    clothes = np.where(np.isin(labels, keep), 255, 0).astype(np.uint8)
+    if np.count_nonzero(clothes) < MIN_CLOTHES_PER_FACE * face.area:
+        raise NoClothesFound("No clothes found below the face")
+    return clothes
 
 
 def feathered(mask: np.ndarray, radius: int) -> np.ndarray:
