@@ -31,6 +31,19 @@ def recolour(rgb: np.ndarray, alpha: np.ndarray, colour: tuple[int, int, int]) -
     folds stay darker, highlights lighter, and an orange suit turns properly blue (a hue
     swap alone would leave a white shirt white).
     """
+    rows, cols = np.nonzero(alpha.any(axis=1))[0], np.nonzero(alpha.any(axis=0))[0]
+    if rows.size == 0:
+        return rgb
+    # Only the clothes' bounding box is converted and blended: about half a frame.
+    top, bottom, left, right = rows[0], rows[-1] + 1, cols[0], cols[-1] + 1
+    result = rgb.copy()
+    result[top:bottom, left:right] = _recolour_region(
+        rgb[top:bottom, left:right], alpha[top:bottom, left:right], colour
+    )
+    return result
+
+
+def _recolour_region(rgb: np.ndarray, alpha: np.ndarray, colour) -> np.ndarray:
     lab = cv2.cvtColor(rgb, cv2.COLOR_RGB2LAB).astype(np.float32)
     target = cv2.cvtColor(np.uint8([[colour]]), cv2.COLOR_RGB2LAB)[0, 0].astype(np.float32)
     inside = alpha > 0.5
