@@ -11,7 +11,7 @@ from rest_framework.views import APIView
 from displays.selectors import station_of
 from displays.services import job_outcome
 from experiences.imaging import too_large
-from experiences.models import AgeBand, Gender, Job
+from experiences.models import AgeBand, Gender, Job, UniformColour
 from experiences.services import VisitorProfile, accept_capture
 
 
@@ -20,6 +20,9 @@ class CaptureSerializer(serializers.Serializer):
     nickname = serializers.CharField(max_length=40, trim_whitespace=True)
     gender = serializers.ChoiceField(choices=Gender.choices, required=False, default="")
     age_band = serializers.ChoiceField(choices=AgeBand.choices, required=False, default="")
+    uniform_colour = serializers.ChoiceField(
+        choices=UniformColour.choices, required=False, default=""
+    )
     consent_version = serializers.CharField(max_length=32)
     language = serializers.ChoiceField(
         choices=[code for code, _ in settings.LANGUAGES], required=False, default="en"
@@ -58,6 +61,7 @@ class CaptureCreateView(APIView):
                 gender=data["gender"],
                 age_band=data["age_band"],
                 language=data["language"],
+                uniform_colour=data["uniform_colour"],
             ),
             data["consent_version"],
         )

@@ -73,9 +73,9 @@ def _aws_error(what: str, exc: AWSCallFailed) -> PipelineError:
 
 
 def uniform_try_on(job: Job, timings: dict[str, float]) -> Picture:
-    """The visitor in a soccer kit of the experience's colour."""
+    """The visitor in a soccer kit of the colour they chose, or the experience's colour."""
     capture, player = job.capture, job.capture.player
-    colour = UniformColour(player.experience.uniform_colour)
+    colour = UniformColour(player.uniform_colour or player.experience.uniform_colour)
     painter = backends.uniform_painter()
     with stage(timings, "uniform"):
         try:

@@ -82,7 +82,7 @@ class Experience(models.Model):
         TEAM_UNIFORM = "team_uniform", _("Team uniform")
         BUSINESS = "business", _("Business portrait")
 
-    PROFILE_FIELD_CHOICES = ("gender", "age_band")
+    PROFILE_FIELD_CHOICES = ("gender", "age_band", "uniform_colour")
 
     event = models.ForeignKey(Event, on_delete=models.CASCADE, related_name="experiences")
     name = models.CharField(max_length=200)
@@ -102,7 +102,10 @@ class Experience(models.Model):
         max_length=16,
         choices=UniformColour.choices,
         default=UniformColour.BLUE,
-        help_text=_("Kit colour for the uniform try-on (one of the reference booth's 11)."),
+        help_text=_(
+            "Kit colour for the uniform try-on (one of the reference booth's 11); preselected "
+            'on the tablet when the visitor may choose ("uniform_colour" in profile fields).'
+        ),
     )
     retention_hours = models.PositiveIntegerField(
         default=48, help_text=_("Visitor data is deleted this many hours after capture.")
@@ -110,7 +113,11 @@ class Experience(models.Model):
     profile_fields = models.JSONField(
         default=list,
         blank=True,
-        help_text=_('Optional fields the tablet asks for, from: "gender", "age_band".'),
+        help_text=_(
+            'Optional fields the tablet asks for, from: "gender", "age_band", '
+            '"uniform_colour" (the visitor picks the kit colour; the uniform colour below '
+            "is then only preselected)."
+        ),
     )
 
     class Moderation(models.TextChoices):
@@ -223,6 +230,12 @@ class Player(models.Model):
     nickname = models.CharField(max_length=40)
     gender = models.CharField(max_length=16, choices=Gender.choices, blank=True)
     age_band = models.CharField(max_length=16, choices=AgeBand.choices, blank=True)
+    uniform_colour = models.CharField(
+        max_length=16,
+        choices=UniformColour.choices,
+        blank=True,
+        help_text=_("The kit colour the visitor chose (blank: the experience's colour)."),
+    )
     created = models.DateTimeField(default=timezone.now)
     delete_after = models.DateTimeField(db_index=True)
 
