@@ -7,7 +7,7 @@ none and never look for one.
 """
 
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from django.conf import settings
 from django.utils import translation
@@ -29,7 +29,6 @@ class Picture:
     story: str
     backends: dict[str, str]
     base_image: BaseImage | None = None
-    extra: dict = field(default_factory=dict)
 
 
 def _open(field_file) -> Image.Image:
@@ -94,7 +93,7 @@ def uniform_try_on(job: Job, timings: dict[str, float]) -> Picture:
             "nickname": player.nickname,
             "colour": colour.label.lower(),
         }
-    return Picture(result, story, {"uniform": painter.name}, extra={"colour": colour.value})
+    return Picture(result, story, {"uniform": painter.name})
 
 
 def business_portrait(job: Job, timings: dict[str, float]) -> Picture:

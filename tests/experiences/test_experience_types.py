@@ -172,3 +172,14 @@ def test_a_portrait_experience_still_fails_clearly_without_base_images(db):
 
     job.refresh_from_db()
     assert job.error == "No approved base image for “Past life”. Approve one in admin."
+
+
+def test_an_experience_type_this_version_does_not_know_fails_the_job_clearly():
+    booth = factories.make_photo_booth("uniform")
+    Experience.objects.filter(pk=booth.experience.pk).update(pipeline="hologram")
+    job = factories.make_job(booth.station)
+
+    assert run_job(job.pk) == Job.State.FAILED
+
+    job.refresh_from_db()
+    assert job.error == "Unknown experience type “hologram”. Pick one in admin."
