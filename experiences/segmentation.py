@@ -18,6 +18,7 @@ from experiences.faces import Box
 
 WORK_SIDE = 256
 GRABCUT_ITERATIONS = 3
+GRABCUT_SEED = 12345
 # Skin as YCrCb chroma close to the visitor's own face (a generic skin range alone takes in
 # orange and tan clothes).
 SKIN_CR_RANGE = (133, 173)
@@ -42,19 +43,27 @@ def _clip(value: float, high: int) -> int:
 
 
 def _seed_mask(height: int, width: int, face: Box) -> np.ndarray:
-    """GrabCut's starting labels, from where a face puts the rest of a standing person."""
-    seeds = np.full((height, width), cv2.GC_BGD, np.uint8)
-    x0 = _clip(face.x - 1.8 * face.w, width)
-    x1 = _clip(face.x + 2.8 * face.w, width)
-    y0 = _clip(face.y - 0.6 * face.h, height)
-    seeds[y0:, x0:x1] = cv2.GC_PR_FGD
-    # Beside and above the head is most likely wall, even inside the body box.
-    head_left = _clip(face.x - 0.25 * face.w, width)
-    head_right = _clip(face.x + 1.25 * face.w, width)
-    shoulders = _clip(face.y + 0.9 * face.h, height)
-    seeds[:shoulders, :head_left] = cv2.GC_PR_BGD
-    seeds[:shoulders, head_right:] = cv2.GC_PR_BGD
-    # The middle of the face and a strip of chest below the chin are certainly the person.
+    """GrabCut's starting labels, from where a face puts the rest of a person at a tablet.
+
+    Above the head is wall for sure. The head (with hair) and a body widening from the
+    shoulders down are probably the person, the rest probably wall: "probably", so GrabCut
+    may still move the edge to where the colours say it is. The middle of the face and a
+    strip of chest below the chin are the person for sure.
+    """
+    seeds = np.full((height, width), cv2.GC_PR_BGD, np.uint8)
+    cx = face.x + face.w / 2
+    rows = np.arange(height, dtype=np.float32)[:, None]
+    cols = np.arange(width, dtype=np.float32)[None, :]
+    shoulders = face.y + 1.0 * face.h
+    # Half-width of the body: the head's below the crown, then 1.6 face widths at the
+    # shoulders growing to 2.4 three face heights lower (arms, elbows).
+    growth = np.clip((rows - shoulders) / (3.0 * face.h), 0, 1)
+    half_width = np.where(rows < shoulders, 0.85 * face.w, (1.6 + 0.8 * growth) * face.w)
+    inside = (np.abs(cols - cx) <= half_width) & (rows >= face.y - 0.6 * face.h)
+    seeds[inside] = cv2.GC_PR_FGD
+    seeds[: _clip(face.y - 0.6 * face.h, height)] = cv2.GC_BGD
+    seeds[: _clip(shoulders, height), :2] = cv2.GC_BGD
+    seeds[: _clip(shoulders, height), -2:] = cv2.GC_BGD
     seeds[
         _clip(face.y + 0.2 * face.h, height) : _clip(face.y + 0.9 * face.h, height),
         _clip(face.x + 0.2 * face.w, width) : _clip(face.x + 0.8 * face.w, width),
@@ -66,6 +75,15 @@ def _seed_mask(height: int, width: int, face: Box) -> np.ndarray:
     if not np.isin(seeds, (cv2.GC_BGD, cv2.GC_PR_BGD)).any():  # a face filling the frame
         seeds[:, :2] = seeds[:, -2:] = cv2.GC_PR_BGD
     return seeds
+
+
+def person_region(face: Box, width: int, height: int) -> Box:
+    """Where in the photo the person can be: a few face widths either side of the face and
+    everything below it. GrabCut works on this part only, at a finer scale."""
+    left = _clip(face.x + face.w / 2 - 3.5 * face.w, width)
+    right = _clip(face.x + face.w / 2 + 3.5 * face.w, width)
+    top = _clip(face.y - 1.0 * face.h, height)
+    return Box(left, top, right - left, height - top)
 
 
 def _component_with(mask: np.ndarray, point: tuple[int, int]) -> np.ndarray:
@@ -87,11 +105,16 @@ def _upscale(mask: np.ndarray, width: int, height: int) -> np.ndarray:
 def person_mask(rgb: np.ndarray, face: Box) -> np.ndarray:
     """255 where the visitor is (face, hair, body and clothes), 0 elsewhere; same size as rgb."""
     height, width = rgb.shape[:2]
-    scale = _work_scale(rgb.shape)
-    small = cv2.resize(rgb, None, fx=scale, fy=scale, interpolation=cv2.INTER_AREA)
-    small_face = face.scaled(scale)
+    region = person_region(face, width, height)
+    part = rgb[region.y : region.y + region.h, region.x : region.x + region.w]
+    scale = _work_scale(part.shape)
+    small = cv2.resize(part, None, fx=scale, fy=scale, interpolation=cv2.INTER_AREA)
+    small_face = Box(face.x - region.x, face.y - region.y, face.w, face.h).scaled(scale)
     labels = _seed_mask(small.shape[0], small.shape[1], small_face)
     background, foreground = np.zeros((1, 65), np.float64), np.zeros((1, 65), np.float64)
+    # GrabCut starts its colour models with k-means from OpenCV's (per-thread) random
+    # generator: a fixed seed makes the same photo give the same mask every time.
+    cv2.setRNGSeed(GRABCUT_SEED)
     cv2.grabCut(
         cv2.cvtColor(small, cv2.COLOR_RGB2BGR),
         labels,
@@ -109,7 +132,11 @@ def person_mask(rgb: np.ndarray, face: Box) -> np.ndarray:
         _clip(small_face.center[0], small.shape[1] - 1),
         _clip(small_face.center[1], small.shape[0] - 1),
     )
-    return _upscale(_component_with(mask, centre), width, height)
+    person = np.zeros((height, width), np.uint8)
+    person[region.y : region.y + region.h, region.x : region.x + region.w] = _upscale(
+        _component_with(mask, centre), region.w, region.h
+    )
+    return person
 
 
 def skin_mask(rgb: np.ndarray, face: Box) -> np.ndarray:
