@@ -2,13 +2,14 @@
 
 The reference booth segmented clothes with Segformer; offline, Booth seeds OpenCV's GrabCut
 with what the face box tells us about a visitor standing in front of the tablet: the face
-and a strip of chest below it are the person for sure, the region beside and above the head
-is probably background, and the body lies in a wide box below the face. Skin (coloured like
-the visitor's own face) and the face itself are then taken out to leave the clothes.
+and a strip of chest below it are the person for sure, above the head is background, the
+head and a body widening from the shoulders down are probably the person (see
+`_seed_mask`). Skin (coloured like the visitor's own face) and everything above the chin
+are then taken out to leave the clothes.
 
-GrabCut runs on a copy scaled to at most `WORK_SIDE` pixels (its cost grows with the pixel
-count), and the mask is scaled back up smoothly, so a 1280×720 frame costs a fraction of a
-second (bench/photo_experiences.py).
+GrabCut runs only on the region around the person, scaled to at most `WORK_SIDE` pixels
+(its cost grows with the pixels it has to decide), and the mask is scaled back up
+smoothly: about 0.2 s of CPU for a 1280×720 frame (bench/photo_experiences.py).
 """
 
 import cv2
