@@ -193,7 +193,8 @@ BOOTH_TITAN_IMAGE_EDIT_MODEL = env.str(
 )
 # DEFAULT lets Titan adjust the kept face's edges to blend; PRECISE keeps it pixel for pixel.
 BOOTH_TITAN_OUTPAINTING_MODE = env.str("BOOTH_TITAN_OUTPAINTING_MODE", default="DEFAULT")
-BOOTH_TITAN_READ_TIMEOUT = env.float("BOOTH_TITAN_READ_TIMEOUT", default=60)
+# Seconds to wait for one Titan image; 0 means BOOTH_AWS_READ_TIMEOUT.
+BOOTH_TITAN_READ_TIMEOUT = env.float("BOOTH_TITAN_READ_TIMEOUT", default=0)
 BOOTH_MAX_UPLOAD_BYTES = env.int("BOOTH_MAX_UPLOAD_BYTES", default=10 * 1024 * 1024)
 BOOTH_MAX_IMAGE_PIXELS = env.int("BOOTH_MAX_IMAGE_PIXELS", default=40_000_000)
 BOOTH_MIN_IMAGE_SIDE = env.int("BOOTH_MIN_IMAGE_SIDE", default=200)

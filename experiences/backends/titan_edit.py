@@ -72,7 +72,7 @@ def generation_config() -> dict:
 def generated_image(body: dict) -> Image.Image:
     """Send one Titan request and decode the single image it returns."""
     model = settings.BOOTH_TITAN_IMAGE_EDIT_MODEL
-    reply = invoke_json(model, body, read_timeout=settings.BOOTH_TITAN_READ_TIMEOUT)
+    reply = invoke_json(model, body, read_timeout=settings.BOOTH_TITAN_READ_TIMEOUT or None)
     if reply.get("error"):
         raise AWSCallFailed(f"Bedrock InvokeModel ({model}) returned an error: {reply['error']}")
     images = reply.get("images") or []

@@ -75,8 +75,8 @@ def titan_reply(*images: Image.Image, error=None) -> dict:
 class StubbedBedrock:
     """Stubber on the client the Titan backends get, recording every InvokeModel request."""
 
-    def __init__(self, settings):
-        self.client = aws.client("bedrock-runtime", read_timeout=settings.BOOTH_TITAN_READ_TIMEOUT)
+    def __init__(self, read_timeout: float | None = None):
+        self.client = aws.client("bedrock-runtime", read_timeout=read_timeout)
         self.stubber = Stubber(self.client)
         self.requests: list[dict] = []
         self.client.meta.events.register(
@@ -111,8 +111,8 @@ class StubbedBedrock:
 
 
 @pytest.fixture
-def bedrock(settings):
-    stub = StubbedBedrock(settings)
+def bedrock():
+    stub = StubbedBedrock()
     with stub.stubber:
         yield stub
         stub.stubber.assert_no_pending_responses()
@@ -268,7 +268,7 @@ def test_throttling_and_model_timeouts_fail_the_job_naming_the_aws_code(
     settings, business_on_bedrock, code, status
 ):
     settings.BOOTH_AWS_MAX_ATTEMPTS = 1  # adaptive retries would otherwise try again
-    stub = StubbedBedrock(settings)
+    stub = StubbedBedrock()
     booth = factories.make_photo_booth("business")
     job = factories.make_job(booth.station)
 
@@ -296,3 +296,17 @@ def test_a_reply_without_an_image_fails_the_job_readably(business_on_bedrock, be
         "The business portrait could not be made: Bedrock InvokeModel "
         "(amazon.titan-image-generator-v2:0) returned an error: An internal error occurred"
     )
+
+
+def test_titan_calls_wait_as_long_as_the_titan_read_timeout_says(settings, uniform_on_bedrock):
+    settings.BOOTH_TITAN_READ_TIMEOUT = 90
+    stub = StubbedBedrock(read_timeout=90)  # the client made for that timeout
+    assert stub.client.meta.config.read_timeout == 90
+    booth = factories.make_photo_booth("uniform")
+    job = factories.make_job(booth.station)
+
+    with stub.stubber:
+        stub.expect(V2, titan_reply(Image.new("RGB", (512, 512), GREEN)))
+        assert run_job(job.pk) == Job.State.SUCCEEDED
+
+    assert len(stub.requests) == 1
