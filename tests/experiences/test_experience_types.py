@@ -14,6 +14,7 @@ from experiences.backends.local import HaarFaceDetector
 from experiences.backends.outfits import STUDIO_BLUE
 from experiences.models import Asset, BaseImage, Experience, Job
 from experiences.pipeline import run_job
+from moderation.services import erase_player
 from tests import factories, photos
 from tests.qrcodes import decode_qr
 
@@ -183,3 +184,16 @@ def test_an_experience_type_this_version_does_not_know_fails_the_job_clearly():
 
     job.refresh_from_db()
     assert job.error == "Unknown experience type “hologram”. Pick one in admin."
+
+
+@pytest.mark.parametrize("pipeline", ["uniform", "business"])
+def test_erasing_the_visitor_deletes_every_file_of_a_photo_experience(media_root, pipeline):
+    booth = factories.make_photo_booth(pipeline)
+    job = factories.make_finished_job(booth.station, "Mina")
+    assert len(factories.files_of(job)) == 4  # original, face crop, picture, QR code
+    assert factories.files_of(job) <= factories.media_files(media_root)
+
+    erase_player(job.capture.player)
+
+    assert factories.media_files(media_root) == set()
+    assert not Job.objects.exists()
