@@ -178,6 +178,23 @@ BOOTH_COMPOSITOR = env.str("BOOTH_COMPOSITOR", default="experiences.backends.loc
 BOOTH_STORY_WRITER = env.str(
     "BOOTH_STORY_WRITER", default="experiences.backends.local.TemplateStoryWriter"
 )
+# Uniform try-on and business portrait (issue 8). Local: GrabCut masks and a recolour or
+# studio cut-out, offline. Bedrock: experiences.backends.titan_edit.TitanUniformPainter and
+# TitanBusinessPortraitMaker (Titan Image Generator inpainting / outpainting).
+BOOTH_UNIFORM_PAINTER = env.str(
+    "BOOTH_UNIFORM_PAINTER", default="experiences.backends.outfits.LocalUniformPainter"
+)
+BOOTH_BUSINESS_PORTRAIT_MAKER = env.str(
+    "BOOTH_BUSINESS_PORTRAIT_MAKER",
+    default="experiences.backends.outfits.LocalBusinessPortraitMaker",
+)
+BOOTH_TITAN_IMAGE_EDIT_MODEL = env.str(
+    "BOOTH_TITAN_IMAGE_EDIT_MODEL", default="amazon.titan-image-generator-v2:0"
+)
+# DEFAULT lets Titan adjust the kept face's edges to blend; PRECISE keeps it pixel for pixel.
+BOOTH_TITAN_OUTPAINTING_MODE = env.str("BOOTH_TITAN_OUTPAINTING_MODE", default="DEFAULT")
+# Seconds to wait for one Titan image; 0 means BOOTH_AWS_READ_TIMEOUT.
+BOOTH_TITAN_READ_TIMEOUT = env.float("BOOTH_TITAN_READ_TIMEOUT", default=0)
 BOOTH_MAX_UPLOAD_BYTES = env.int("BOOTH_MAX_UPLOAD_BYTES", default=10 * 1024 * 1024)
 BOOTH_MAX_IMAGE_PIXELS = env.int("BOOTH_MAX_IMAGE_PIXELS", default=40_000_000)
 BOOTH_MIN_IMAGE_SIDE = env.int("BOOTH_MIN_IMAGE_SIDE", default=200)

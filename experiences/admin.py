@@ -6,6 +6,7 @@ from django.utils.translation import ngettext
 
 from displays import commentary as pages
 from experiences import (
+    experience_types,
     leaderboard,
     sports_admin,  # noqa: F401  (registers the sports models' admin)
 )
@@ -23,7 +24,7 @@ class ResetLeaderboardForm(forms.Form):
 class ExperienceInline(admin.TabularInline):
     model = Experience
     extra = 0
-    fields = ["name", "theme", "pipeline", "moderation", "retention_hours"]
+    fields = ["name", "theme", "pipeline", "uniform_colour", "moderation", "retention_hours"]
 
 
 @admin.register(Event)
@@ -37,7 +38,7 @@ class EventAdmin(admin.ModelAdmin):
 class ExperienceAdmin(admin.ModelAdmin):
     list_display = ["name", "event", "theme", "pipeline", "moderation", "retention_hours"]
     list_filter = ["event", "theme", "moderation", "pipeline"]
-    readonly_fields = ["default_image_preview"]
+    readonly_fields = ["backend_in_use", "default_image_preview"]
     actions = ["reset_leaderboard", "export_leaderboard"]
 
     @admin.action(description=_("Reset the leaderboard (shots are kept)"), permissions=["change"])
@@ -79,6 +80,11 @@ class ExperienceAdmin(admin.ModelAdmin):
             f'attachment; filename="leaderboard-{experience.event.slug}-{experience.pk}.csv"'
         )
         return response
+
+    @admin.display(description=_("backend in use"))
+    def backend_in_use(self, experience: Experience) -> str:
+        """Says whether this experience runs on an offline approximation or on Bedrock."""
+        return experience_types.configured_backend(experience)
 
     @admin.display(description=_("default image as stored"))
     def default_image_preview(self, experience: Experience) -> str:

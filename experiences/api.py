@@ -15,7 +15,7 @@ from displays.services import job_outcome
 from experiences.imaging import too_large
 from experiences.integrations import IntegrationScope, IntegrationTokenAuthentication
 from experiences.leaderboard import standing_of
-from experiences.models import AgeBand, Gender, Integration, Job
+from experiences.models import AgeBand, Gender, Integration, Job, UniformColour
 from experiences.replays import replay_for_shot
 from experiences.services import VisitorProfile, accept_capture
 from experiences.shots import ShotReport, record_shot, shot_of_event
@@ -26,6 +26,9 @@ class CaptureSerializer(serializers.Serializer):
     nickname = serializers.CharField(max_length=40, trim_whitespace=True)
     gender = serializers.ChoiceField(choices=Gender.choices, required=False, default="")
     age_band = serializers.ChoiceField(choices=AgeBand.choices, required=False, default="")
+    uniform_colour = serializers.ChoiceField(
+        choices=UniformColour.choices, required=False, default=""
+    )
     consent_version = serializers.CharField(max_length=32)
     language = serializers.ChoiceField(
         choices=[code for code, _ in settings.LANGUAGES], required=False, default="en"
@@ -64,6 +67,7 @@ class CaptureCreateView(APIView):
                 gender=data["gender"],
                 age_band=data["age_band"],
                 language=data["language"],
+                uniform_colour=data["uniform_colour"],
             ),
             data["consent_version"],
         )

@@ -1,4 +1,5 @@
-"""The demo event: 8 stations, 8 displays, device accounts and painted base images."""
+"""The demo event: 8 stations, 8 displays, device accounts and painted base images, and
+the uniform try-on and business portrait experiences for staff to put on a station."""
 
 import hashlib
 import secrets
@@ -72,6 +73,7 @@ def seed_demo(
         )
     if not experience.base_images.exists():
         _paint_base_images(experience)
+    _add_photo_experiences(event)
 
     Experience.objects.get_or_create(
         event=event,
@@ -109,6 +111,36 @@ def seed_demo(
         admin_secret = _password(admin_password)
         users.objects.create_superuser("admin", "", admin_secret)
     return DemoAccounts(event=event, devices=devices, admin_password=admin_secret)
+
+
+# Offered in admin for any station; no station runs them by default, so the demo's
+# eight walls stay on past-life portraits.
+PHOTO_EXPERIENCES = [
+    (
+        "Uniform try-on",
+        Experience.Pipeline.UNIFORM,
+        Experience.Theme.TEAM_UNIFORM,
+        ["gender", "uniform_colour"],
+    ),
+    ("Business portrait", Experience.Pipeline.BUSINESS, Experience.Theme.BUSINESS, ["gender"]),
+]
+
+
+def _add_photo_experiences(event: Event) -> None:
+    """The uniform try-on and the business portrait, with the demo's consent texts."""
+    for name, pipeline, theme, profile_fields in PHOTO_EXPERIENCES:
+        experience, _ = Experience.objects.get_or_create(
+            event=event,
+            name=name,
+            defaults={"pipeline": pipeline, "theme": theme, "profile_fields": profile_fields},
+        )
+        for language, body in CONSENT_TEXTS.items():
+            ConsentText.objects.get_or_create(
+                experience=experience,
+                version=CONSENT_VERSION,
+                language=language,
+                defaults={"body": body},
+            )
 
 
 def _paint_base_images(experience: Experience) -> None:

@@ -1,42 +1,29 @@
-"""The job: base image → composite → story → QR → publish, each stage timed.
+"""The job: picture (by experience type) → story → QR → publish, each stage timed.
+
+Themed portraits choose a base image and composite the face into it; the uniform try-on
+and the business portrait edit the visitor's own photo (experiences/experience_types.py).
 
 `run_job` is safe to run again for the same job (after a crash or restart): a finished
 job is left alone and a half-finished one starts over from its stored capture.
 """
 
 import logging
-import time
-from collections.abc import Iterator
-from contextlib import contextmanager
 
 from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
-from PIL import Image
 
 from displays import services as displays
 from experiences import backends, storage
-from experiences.backends.local import TemplateStoryWriter
-from experiences.faces import Box
+from experiences.experience_types import make_picture
 from experiences.imaging import encode_jpeg
 from experiences.models import Asset, Job
 from experiences.qr import qr_png
-from experiences.selectors import choose_base_image
+from experiences.stages import PipelineError, stage
+
+__all__ = ["PipelineError", "run_job", "stage"]
 
 logger = logging.getLogger(__name__)
-
-
-class PipelineError(RuntimeError):
-    """A failure whose message is shown to staff and the tablet as it is."""
-
-
-@contextmanager
-def stage(timings: dict[str, float], name: str) -> Iterator[None]:
-    started = time.perf_counter()
-    try:
-        yield
-    finally:
-        timings[name] = round(time.perf_counter() - started, 4)
 
 
 def _claim(job_id: int) -> Job | None:
@@ -73,29 +60,10 @@ def run_job(job_id: int) -> str:
 
 def _produce(job: Job) -> Asset:
     timings = dict(job.timings)
-    capture = job.capture
-    player = capture.player
-    experience = player.experience
-    compositor, writer = backends.compositor(), backends.story_writer()
     storage.delete_assets(job)  # leftovers of an interrupted attempt
-
-    with stage(timings, "choose"):
-        base = choose_base_image(experience, player, settings.BOOTH_RECENT_BASE_IMAGES)
-        if base is None:
-            raise PipelineError(
-                f"No approved base image for “{experience.name}”. Approve one in admin."
-            )
-    with stage(timings, "composite"):
-        with capture.face_crop.open("rb") as crop_file, base.image.open("rb") as base_file:
-            face, base_image = Image.open(crop_file), Image.open(base_file)
-            face.load()
-            base_image.load()
-        result = compositor.composite(
-            face, Box.from_list(capture.crop_face_box), base_image, Box.from_list(base.face_box)
-        )
-        portrait_bytes = encode_jpeg(result, settings.BOOTH_RESULT_JPEG_QUALITY)
-    with stage(timings, "story"):
-        story, story_backends = _write_story(writer, base, player)
+    picture = make_picture(job, timings)
+    with stage(timings, "encode"):  # re-encoded from pixels: no EXIF reaches the public
+        portrait_bytes = encode_jpeg(picture.image, settings.BOOTH_RESULT_JPEG_QUALITY)
     with stage(timings, "qr"):
         portrait = Asset(job=job, kind=Asset.Kind.PORTRAIT)
         qr_bytes = qr_png(portrait.public_url)
@@ -103,33 +71,14 @@ def _produce(job: Job) -> Asset:
         with stage(timings, "store"):  # closed before job.save, so its time is saved too
             storage.save_asset(job, Asset.Kind.PORTRAIT, portrait_bytes, "jpg", asset=portrait)
             storage.save_asset(job, Asset.Kind.QR, qr_bytes, "png")
-        job.base_image = base
-        job.story = story
+        job.base_image = picture.base_image
+        job.story = picture.story
         job.state = Job.State.SUCCEEDED
         job.finished = timezone.now()
         job.timings = timings
-        job.backends = {**job.backends, "compositor": compositor.name, **story_backends}
+        job.backends = {**job.backends, **picture.backends}
         job.save(update_fields=["base_image", "story", "state", "finished", "timings", "backends"])
     return portrait
-
-
-def _write_story(writer, base, player) -> tuple[str, dict[str, str]]:
-    """The story, and what to record about who wrote it.
-
-    The story is shown on the wall next to the portrait, so a failed story service must
-    not fail the job: the base image's own story (personalised as the local writer does)
-    takes its place, and the job records the error for staff.
-    """
-    try:
-        return writer.write(base, player), {"story": writer.name}
-    except backends.StoryUnavailable as exc:
-        logger.warning("Story backend %s failed, using the stored story: %s", writer.name, exc)
-        fallback = TemplateStoryWriter()
-        return fallback.write(base, player), {
-            "story": fallback.name,
-            "story_fallback_from": writer.name,
-            "story_error": str(exc),
-        }
 
 
 def _fail(job: Job, exc: Exception) -> None:

@@ -34,6 +34,7 @@ class VisitorProfile:
     gender: str = ""
     age_band: str = ""
     language: str = "en"
+    uniform_colour: str = ""
 
 
 def find_face(image: Image.Image):
@@ -96,6 +97,10 @@ def accept_capture(station, photo: bytes, profile: VisitorProfile, consent_versi
                 nickname=profile.nickname,
                 gender=profile.gender,
                 age_band=profile.age_band,
+                # Kept only where the experience lets visitors choose: store the minimum.
+                uniform_colour=profile.uniform_colour
+                if "uniform_colour" in experience.profile_fields
+                else "",
                 created=now,
                 delete_after=now + experience.retention,
             )

@@ -15,7 +15,7 @@ from booth.http import keep_private, stored_file_response
 from displays.models import MAX_DISPLAYS
 from displays.selectors import station_of
 from experiences import selectors
-from experiences.models import AgeBand, Asset, Gender
+from experiences.models import AgeBand, Asset, Experience, Gender, UniformColour
 from moderation.models import ConsentText, ErasureLog
 from moderation.services import erase_player
 
@@ -45,6 +45,11 @@ def tablet(request: HttpRequest) -> HttpResponse:
             "consent": consent,
             "ask_gender": "gender" in experience.profile_fields,
             "ask_age_band": "age_band" in experience.profile_fields,
+            "ask_uniform_colour": experience.pipeline == Experience.Pipeline.UNIFORM
+            and "uniform_colour" in experience.profile_fields,
+            "uniform_colours": [
+                (colour, "#{:02x}{:02x}{:02x}".format(*colour.rgb)) for colour in UniformColour
+            ],
             "genders": [c for c in Gender.choices if c[0]],
             "age_bands": [c for c in AgeBand.choices if c[0]],
             "tablet_config": {

@@ -214,7 +214,15 @@ class PlayerAdmin(admin.ModelAdmin):
     ]
     date_hierarchy = "created"
     actions = ["erase"]
-    readonly_fields = ["experience", "nickname", "gender", "age_band", "created", "delete_after"]
+    readonly_fields = [
+        "experience",
+        "nickname",
+        "gender",
+        "age_band",
+        "uniform_colour",
+        "created",
+        "delete_after",
+    ]
 
     def get_queryset(self, request) -> QuerySet:
         return super().get_queryset(request).prefetch_related("captures__station", "captures__job")

@@ -50,9 +50,15 @@ def make_experience(
     consent_version: str = CONSENT_VERSION,
     languages: tuple[str, ...] = ("en", "ko"),
     default_image: bool = False,
+    pipeline: str = Experience.Pipeline.PORTRAIT,
+    uniform_colour: str = "blue",
 ) -> Experience:
     experience = Experience.objects.create(
-        event=event, name=name, profile_fields=list(profile_fields)
+        event=event,
+        name=name,
+        profile_fields=list(profile_fields),
+        pipeline=pipeline,
+        uniform_colour=uniform_colour,
     )
     for language in languages:
         ConsentText.objects.create(
@@ -135,6 +141,17 @@ def make_booth(
     return Booth(event=event, experience=experience, station=first, base_images=bases)
 
 
+def make_photo_booth(pipeline: str, *, uniform_colour: str = "blue") -> Booth:
+    """An active event whose one experience edits the visitor's own photo (uniform try-on
+    or business portrait): no base images at all, one station."""
+    event = make_event()
+    names = {"uniform": "Uniform try-on", "business": "Business portrait"}
+    experience = make_experience(
+        event, name=names.get(pipeline, pipeline), pipeline=pipeline, uniform_colour=uniform_colour
+    )
+    return Booth(event=event, experience=experience, station=make_station(event, experience, 1))
+
+
 def make_job(
     station: Station,
     *,
@@ -142,17 +159,18 @@ def make_job(
     photo: bytes | None = None,
     gender: str = "",
     age_band: str = "",
+    language: str = "en",
 ) -> Job:
     """A visitor's accepted capture and its job, through the real service.
 
     The task is enqueued when the surrounding transaction commits, so only in
     transactional tests; the others call experiences.pipeline.run_job themselves.
     """
-    consent = ConsentText.objects.current_for(station.experience, "en")
+    consent = ConsentText.objects.current_for(station.experience, language)
     return accept_capture(
         station,
         photo if photo is not None else photos.face_jpeg(),
-        VisitorProfile(nickname=nickname, gender=gender, age_band=age_band),
+        VisitorProfile(nickname=nickname, gender=gender, age_band=age_band, language=language),
         consent.version,
     )
 

@@ -215,3 +215,36 @@ def test_a_result_pulled_in_admin_leaves_even_a_paused_wall_and_the_phone(booth_
     gone = phone.goto(f"{base}/r/{token}/")
     assert gone.status == 410
     assert "This portrait is gone" in phone.inner_text("h1")
+
+
+def test_staff_put_a_station_on_the_uniform_try_on_and_the_visitor_picks_red(booth_server, browser):
+    base = booth_server
+    staff = browser.new_context().new_page()
+    staff.goto(f"{base}/admin/login/?next=/admin/displays/station/")
+    staff.fill("input[name=username]", "admin")
+    staff.fill("input[name=password]", ADMIN_PASSWORD)
+    staff.click("input[type=submit]")
+    staff.locator("#result_list tbody tr", has_text="Tablet 6").locator("a").first.click()
+    staff.select_option("select[name=experience]", label="Uniform try-on (Booth demo)")
+    staff.click("input[name=_save]")
+    assert "was changed successfully" in staff.inner_text("body")
+
+    wall = _open_wall(browser, base, 6)
+    tablet = browser.new_context(viewport={"width": 1280, "height": 800}).new_page()
+    _log_in(tablet, base, "station6")
+    tablet.click("[data-action=start]")
+    tablet.click("[data-action=accept]")
+    tablet.fill("input[name=nickname]", "Sol")
+    assert tablet.is_checked("input[name=uniform_colour][value=blue]")  # the preset
+    tablet.check("input[name=uniform_colour][value=red]")
+    tablet.click("#profile button[type=submit]")
+    tablet.wait_for_function("document.getElementById('video').videoWidth > 0")
+    tablet.click("[data-action=shoot]")
+    tablet.wait_for_selector("[data-screen=preview]:not([hidden])")
+    tablet.click("[data-action=submit]")
+
+    wall.wait_for_selector("#wall[data-view=result]", timeout=20000)
+    assert wall.inner_text("#nickname") == "Sol"
+    assert wall.inner_text("#story") == "Sol, in the red kit and ready for kick-off!"
+    assert wall.evaluate("document.getElementById('portrait').naturalWidth") >= 640
+    tablet.wait_for_selector("[data-screen=ready]:not([hidden])")

@@ -1,7 +1,8 @@
 """Pluggable pipeline backends: one small Protocol per stage, one class per backend.
 
 Settings name the class to use (BOOTH_FACE_DETECTOR, BOOTH_COMPOSITOR,
-BOOTH_STORY_WRITER); the local classes work offline with what installed packages carry.
+BOOTH_STORY_WRITER, BOOTH_UNIFORM_PAINTER, BOOTH_BUSINESS_PORTRAIT_MAKER); the local
+classes work offline with what installed packages carry.
 """
 
 from functools import cache
@@ -14,7 +15,7 @@ from PIL import Image
 from experiences.faces import Box
 
 if TYPE_CHECKING:
-    from experiences.models import BaseImage, Player
+    from experiences.models import BaseImage, Player, UniformColour
 
 
 class BackendFailed(RuntimeError):
@@ -65,6 +66,32 @@ class ImageGenerator(Protocol):
         ...
 
 
+class UniformPainter(Protocol):
+    """Uniform try-on: the visitor's clothes become a soccer kit of one colour."""
+
+    name: str
+    label: str  # what admin shows, e.g. that the local one is an offline approximation
+
+    def paint(
+        self, photo: Image.Image, face_box: Box, colour: "UniformColour", gender: str
+    ) -> Image.Image:
+        """`photo` (upright RGB) with the clothes below `face_box` in the kit; same size.
+
+        `gender` is the visitor's profile answer ("female", "male" or "")."""
+        ...
+
+
+class BusinessPortraitMaker(Protocol):
+    """Business portrait: the visitor's face kept, suit and plain light-blue background."""
+
+    name: str
+    label: str
+
+    def make(self, photo: Image.Image, face_box: Box, gender: str) -> Image.Image:
+        """A head-and-shoulders portrait of the person whose face is `face_box`."""
+        ...
+
+
 @cache
 def _instance(path: str) -> object:
     return import_string(path)()
@@ -80,3 +107,11 @@ def compositor() -> Compositor:
 
 def story_writer() -> StoryWriter:
     return _instance(settings.BOOTH_STORY_WRITER)
+
+
+def uniform_painter() -> UniformPainter:
+    return _instance(settings.BOOTH_UNIFORM_PAINTER)
+
+
+def business_portrait_maker() -> BusinessPortraitMaker:
+    return _instance(settings.BOOTH_BUSINESS_PORTRAIT_MAKER)

@@ -16,7 +16,7 @@ from tests.qrcodes import decode_qr
 
 pytestmark = pytest.mark.django_db
 
-STAGES = {"detect", "choose", "composite", "story", "qr", "store"}
+STAGES = {"detect", "choose", "composite", "story", "encode", "qr", "store"}
 
 
 def read(field) -> bytes:
