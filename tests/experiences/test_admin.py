@@ -21,7 +21,7 @@ def test_the_experience_page_offers_the_types_the_colours_and_names_the_offline_
 
     for value, label in Experience.Pipeline.choices:
         assert f'<option value="{value}"' in page, label
-    assert "The last two need no base images." in page  # the type's help text
+    assert "These two need no base images." in page  # the type's help text
     assert page.count('<option value="') >= len(UniformColour.choices) + 3
     assert '<option value="navy" selected>Navy</option>' in page
     assert "Offline approximation: clothing mask (GrabCut) recoloured to the kit colour" in page
@@ -51,6 +51,7 @@ def test_staff_switch_an_experience_to_the_uniform_try_on_with_a_colour(admin_cl
         "retention_hours": 48,
         "profile_fields": "[]",
         "moderation": "post",
+        "commentary_language": "ko",
     }
 
     response = admin_client.post(change_url(experience), form)
