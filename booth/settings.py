@@ -213,6 +213,9 @@ BOOTH_SLOW_MOTION = env.str(
     "BOOTH_SLOW_MOTION", default="experiences.backends.replay.OpticalFlowSlowMotion"
 )
 BOOTH_SLOW_MOTION_FACTOR = env.int("BOOTH_SLOW_MOTION_FACTOR", default=3)
+# experiences.backends.replay.SageMakerFilmSlowMotion: the FILM asynchronous endpoint.
+BOOTH_FILM_ENDPOINT = env.str("BOOTH_FILM_ENDPOINT", default="")
+BOOTH_FILM_TIMEOUT = env.float("BOOTH_FILM_TIMEOUT", default=600)
 BOOTH_MAX_CLIP_BYTES = env.int("BOOTH_MAX_CLIP_BYTES", default=50 * 1024 * 1024)
 BOOTH_MAX_CLIP_SECONDS = env.int("BOOTH_MAX_CLIP_SECONDS", default=10)
 BOOTH_MAX_CLIP_SIDE = env.int("BOOTH_MAX_CLIP_SIDE", default=1920)

@@ -15,6 +15,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from experiences.backends import BackendFailed
 from experiences.backends.replay import slow_motion_maker
 from experiences.models import Player, Replay, Shot
 from experiences.pipeline import stage
@@ -121,7 +122,7 @@ def run_replay(replay_id: int) -> str:
                 side_by_side(clip, slow, both, _reporter(replay, 0.8, 1.0))
             with stage(timings, "store"):
                 _store(replay, slow, both)
-    except (ClipRejected, VideoFailed, OSError) as exc:
+    except (ClipRejected, VideoFailed, BackendFailed, OSError) as exc:
         logger.warning("Replay %s failed: %s", replay_id, exc)
         Replay.objects.filter(pk=replay_id).update(
             state=Replay.State.FAILED, error=str(exc), timings=timings, backend=maker.name,

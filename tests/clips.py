@@ -14,11 +14,11 @@ from experiences.video import FrameWriter
 WIDTH, HEIGHT, RADIUS = 320, 180, 14
 
 
-def ball_frames(frames: int, step: int) -> list[np.ndarray]:
+def ball_frames(frames: int, step: float) -> list[np.ndarray]:
     pictures = []
     for index in range(frames):
         frame = np.full((HEIGHT, WIDTH, 3), (40, 140, 40), np.uint8)
-        cv2.circle(frame, (30 + index * step, HEIGHT // 2), RADIUS, (255, 255, 255), -1)
+        cv2.circle(frame, (round(30 + index * step), HEIGHT // 2), RADIUS, (255, 255, 255), -1)
         pictures.append(frame)
     return pictures
 

@@ -1,6 +1,14 @@
 """Slow-motion replays: one small Protocol, one class per backend, chosen in settings
 (BOOTH_SLOW_MOTION)."""
 
+import io
+import json
+import math
+import tarfile
+import tempfile
+import time
+import uuid
+from collections.abc import Callable
 from pathlib import Path
 from typing import Protocol
 
@@ -8,13 +16,16 @@ import cv2
 import numpy as np
 from django.conf import settings
 
-from experiences.backends import _instance
+from experiences.backends import BackendFailed, _instance, scratch
+from experiences.backends.sagemaker import run_async
 from experiences.video import (
+    EVEN,
     PHONE_H264,
     ClipInfo,
     FrameWriter,
     Progress,
     VideoFailed,
+    encode_frames,
     run_ffmpeg,
     slow_motion_filter,
 )
@@ -120,3 +131,96 @@ def _flow(source, target, flow):
     ]  # fmt: skip
     coarse = flow.calc(small[0], small[1], None)
     return cv2.resize(coarse, (width, height), interpolation=cv2.INTER_LINEAR) * 2
+
+
+class SageMakerFilmSlowMotion:
+    """The reference booth's FILM frame interpolation on a SageMaker asynchronous endpoint.
+
+    Contract: Booth uploads `<prefix><uuid>/input.tar.gz` holding the clip's frames
+    (`frames/frame_00000.png`, ...) and `config.json` (`uuid`, `times_to_interpolate`,
+    `fps`, `frames`); the container answers with a tar.gz of the interpolated frames (PNG,
+    in name order). FILM doubles the frame count per pass, so `times_to_interpolate` is the
+    passes needed to reach `factor` and FFmpeg reassembles the frames at the rate that
+    makes the clip `factor` times slower. Every temporary object is deleted afterwards.
+    """
+
+    name = "aws-sagemaker-film"
+
+    def __init__(
+        self,
+        new_id: Callable[[], str] = lambda: uuid.uuid4().hex,
+        clock: Callable[[], float] = time.monotonic,
+        sleep: Callable[[float], None] = time.sleep,
+    ) -> None:
+        self.new_id, self.clock, self.sleep = new_id, clock, sleep
+
+    def make(
+        self, clip: Path, info: ClipInfo, output: Path, factor: int, progress: Progress
+    ) -> None:
+        endpoint = settings.BOOTH_FILM_ENDPOINT
+        if not endpoint:
+            raise BackendFailed("BOOTH_FILM_ENDPOINT is not set: no FILM endpoint to call.")
+        passes = max(1, math.ceil(math.log2(factor)))
+        request_id = self.new_id()
+        input_key = scratch.key(request_id, "input.tar.gz")
+        created = [input_key]
+        report = progress or (lambda _fraction: None)
+        try:
+            with tempfile.TemporaryDirectory() as folder:
+                work = Path(folder)
+                frames = _extract_frames(clip, info, work / "frames", report)
+                config = {"uuid": request_id, "times_to_interpolate": passes,
+                          "fps": round(info.fps, 3), "frames": len(frames)}  # fmt: skip
+                scratch.put(input_key, _pack(frames, config), "application/gzip")
+                report(0.3)
+                result = run_async(
+                    endpoint, request_id, input_key, "application/gzip", created,
+                    timeout=settings.BOOTH_FILM_TIMEOUT, timeout_setting="BOOTH_FILM_TIMEOUT",
+                    clock=self.clock, sleep=self.sleep,
+                )  # fmt: skip
+                report(0.8)
+                count = _unpack_frames(result, work / "slow", endpoint)
+                rate = info.fps * 2**passes / factor
+                encode_frames(work / "slow" / "%06d.png", rate, output,
+                              lambda f: report(0.8 + 0.2 * f), frames=count)  # fmt: skip
+        finally:
+            scratch.delete(created)
+
+
+def _extract_frames(clip: Path, info: ClipInfo, folder: Path, report: Progress) -> list[Path]:
+    folder.mkdir()
+    run_ffmpeg(["-i", str(clip), "-vf", EVEN, str(folder / "frame_%05d.png")],
+               duration=info.duration, progress=lambda f: report(0.2 * f))  # fmt: skip
+    return sorted(folder.glob("frame_*.png"))
+
+
+def _pack(frames: list[Path], config: dict) -> bytes:
+    buffer = io.BytesIO()
+    with tarfile.open(fileobj=buffer, mode="w:gz") as archive:
+        for frame in frames:
+            archive.add(frame, arcname=f"frames/{frame.name}")
+        data = json.dumps(config).encode()
+        entry = tarfile.TarInfo("config.json")
+        entry.size = len(data)
+        archive.addfile(entry, io.BytesIO(data))
+    return buffer.getvalue()
+
+
+def _unpack_frames(data: bytes, folder: Path, endpoint: str) -> int:
+    """The container's frames, renumbered in name order; refuses anything but PNG files (the
+    archive comes from outside: `filter="data"` also blocks paths leaving the folder)."""
+    folder.mkdir()
+    staging = folder.parent / "unpacked"
+    try:
+        with tarfile.open(fileobj=io.BytesIO(data), mode="r:gz") as archive:
+            archive.extractall(staging, filter="data")
+    except (tarfile.TarError, OSError, EOFError) as exc:
+        raise BackendFailed(
+            f"FILM endpoint {endpoint} returned an unreadable archive: {exc}"
+        ) from exc
+    pngs = sorted(p for p in staging.rglob("*.png") if p.is_file())
+    if len(pngs) < 2:
+        raise BackendFailed(f"FILM endpoint {endpoint} returned {len(pngs)} frames.")
+    for index, png in enumerate(pngs):
+        png.rename(folder / f"{index:06d}.png")
+    return len(pngs)

@@ -124,46 +124,91 @@ class SageMakerAsyncCompositor(_S3Contract):
         request_key = scratch.key(request_id, "request.json")
         created.append(request_key)
         scratch.put(request_key, json.dumps(body).encode(), "application/json")
-        timeout = settings.BOOTH_SAGEMAKER_ASYNC_TIMEOUT
-        try:
-            response = aws.client("sagemaker-runtime").invoke_endpoint_async(
-                EndpointName=endpoint,
-                InputLocation=f"s3://{scratch.bucket()}/{request_key}",
-                ContentType="application/json",
-                Accept="application/json",
-                InferenceId=request_id,
-                RequestTTLSeconds=max(60, int(timeout)),
-            )
-        except (ClientError, BotoCoreError) as exc:
-            raise _failed(endpoint, exc) from exc
-        locations = [response["OutputLocation"], response.get("FailureLocation", "")]
-        try:
-            self._wait(endpoint, *locations, deadline=self.clock() + timeout)
-        finally:
-            # SageMaker writes these where the endpoint's config says: delete them there.
-            for location in filter(None, locations):
-                bucket_name, object_key = scratch.split_s3_uri(location)
-                if bucket_name == scratch.bucket():
-                    created.append(object_key)
+        run_async(
+            endpoint,
+            request_id,
+            request_key,
+            "application/json",
+            created,
+            timeout=settings.BOOTH_SAGEMAKER_ASYNC_TIMEOUT,
+            timeout_setting="BOOTH_SAGEMAKER_ASYNC_TIMEOUT",
+            clock=self.clock,
+            sleep=self.sleep,
+        )
 
-    def _wait(self, endpoint: str, output: str, failure: str, deadline: float) -> None:
-        while True:
-            if scratch.get_uri(output) is not None:
-                return
-            if failure:
-                reason = scratch.get_uri(failure)
-                if reason is not None:
-                    raise BackendFailed(
-                        f"SageMaker endpoint {endpoint} failed: "
-                        f"{reason.decode('utf-8', 'replace').strip()[:500]}"
-                    )
-            if self.clock() >= deadline:
+
+def run_async(
+    endpoint: str,
+    request_id: str,
+    input_key: str,
+    content_type: str,
+    created: list[str],
+    *,
+    timeout: float,
+    timeout_setting: str,
+    clock: Callable[[], float],
+    sleep: Callable[[float], None],
+) -> bytes:
+    """Invoke an asynchronous-inference endpoint on an input already in S3 and wait for its
+    output object; returns the output's bytes. The output and failure keys are added to
+    `created` so the caller deletes them with its own temporary objects."""
+    try:
+        response = aws.client("sagemaker-runtime").invoke_endpoint_async(
+            EndpointName=endpoint,
+            InputLocation=f"s3://{scratch.bucket()}/{input_key}",
+            ContentType=content_type,
+            Accept="application/json",
+            InferenceId=request_id,
+            RequestTTLSeconds=max(60, int(timeout)),
+        )
+    except (ClientError, BotoCoreError) as exc:
+        raise _failed(endpoint, exc) from exc
+    locations = [response["OutputLocation"], response.get("FailureLocation", "")]
+    try:
+        return _wait(
+            endpoint,
+            *locations,
+            deadline=clock() + timeout,
+            timeout=timeout,
+            timeout_setting=timeout_setting,
+            clock=clock,
+            sleep=sleep,
+        )
+    finally:
+        # SageMaker writes these where the endpoint's config says: delete them there.
+        for location in filter(None, locations):
+            bucket_name, object_key = scratch.split_s3_uri(location)
+            if bucket_name == scratch.bucket():
+                created.append(object_key)
+
+
+def _wait(
+    endpoint: str,
+    output: str,
+    failure: str,
+    *,
+    deadline: float,
+    timeout: float,
+    timeout_setting: str,
+    clock: Callable[[], float],
+    sleep: Callable[[float], None],
+) -> bytes:
+    while True:
+        if (data := scratch.get_uri(output)) is not None:
+            return data
+        if failure:
+            reason = scratch.get_uri(failure)
+            if reason is not None:
                 raise BackendFailed(
-                    f"SageMaker endpoint {endpoint} did not finish within "
-                    f"{settings.BOOTH_SAGEMAKER_ASYNC_TIMEOUT:g} s "
-                    "(BOOTH_SAGEMAKER_ASYNC_TIMEOUT)."
+                    f"SageMaker endpoint {endpoint} failed: "
+                    f"{reason.decode('utf-8', 'replace').strip()[:500]}"
                 )
-            self.sleep(settings.BOOTH_SAGEMAKER_ASYNC_POLL_SECONDS)
+        if clock() >= deadline:
+            raise BackendFailed(
+                f"SageMaker endpoint {endpoint} did not finish within {timeout:g} s "
+                f"({timeout_setting})."
+            )
+        sleep(settings.BOOTH_SAGEMAKER_ASYNC_POLL_SECONDS)
 
 
 def _failed(endpoint: str, exc: Exception) -> BackendFailed:
