@@ -4,14 +4,24 @@ The ball's x position in each frame is known, so a test can tell a real interpol
 frame (ball between its neighbours) from a duplicated one (ball where it was).
 """
 
+import os
+import shutil
 from pathlib import Path
 
 import cv2
 import numpy as np
+import pytest
 
 from experiences.video import FrameWriter
 
 WIDTH, HEIGHT, RADIUS = 320, 180, 14
+
+# Replays need Debian's FFmpeg: outside CI a machine without it skips these tests and says
+# why; in CI (which installs it) they run, and fail if it is missing.
+needs_ffmpeg = pytest.mark.skipif(
+    shutil.which("ffmpeg") is None and not os.environ.get("CI"),
+    reason="needs Debian's ffmpeg (apt-get install ffmpeg)",
+)
 
 
 def ball_frames(frames: int, step: float) -> list[np.ndarray]:

@@ -15,7 +15,7 @@ from experiences.models import CommentaryLine, Shot
 from experiences.replays import replay_for_shot, run_replay
 from moderation.services import erase_player
 from tests import factories
-from tests.clips import ball_clip
+from tests.clips import ball_clip, needs_ffmpeg
 from tests.displays.test_consumers import TIMEOUT, connected, open_socket
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -285,6 +285,7 @@ async def test_commentary_reaches_pages_through_redis_in_scaled_mode(sports, set
     await socket.disconnect()
 
 
+@needs_ffmpeg
 async def test_a_finished_replay_plays_on_the_commentary_pages(sports, tmp_path):
     experience, token = sports
     await post_shot(token, "kick-1", player_name="Ana")

@@ -8,9 +8,9 @@ from django.test import Client
 from experiences.models import Replay
 from experiences.replays import run_replay
 from tests import factories
-from tests.clips import ball_clip
+from tests.clips import ball_clip, needs_ffmpeg
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, needs_ffmpeg]
 
 
 @pytest.fixture

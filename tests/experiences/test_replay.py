@@ -8,7 +8,9 @@ import pytest
 
 from experiences.backends.replay import FFmpegSlowMotion, OpticalFlowSlowMotion
 from experiences.video import ClipRejected, check_clip, probe, side_by_side
-from tests.clips import ball_clip, ball_x, read_frames
+from tests.clips import ball_clip, ball_x, needs_ffmpeg, read_frames
+
+pytestmark = needs_ffmpeg
 
 
 def ffprobe_streams(path) -> dict:

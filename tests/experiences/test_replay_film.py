@@ -14,7 +14,9 @@ from booth import aws
 from experiences.backends import BackendFailed
 from experiences.backends.replay import SageMakerFilmSlowMotion
 from experiences.video import probe
-from tests.clips import ball_clip, ball_frames, ball_x, read_frames
+from tests.clips import ball_clip, ball_frames, ball_x, needs_ffmpeg, read_frames
+
+pytestmark = needs_ffmpeg
 
 BUCKET = "booth-scratch"
 INPUT_KEY = "tmp/rep-1/input.tar.gz"

@@ -11,9 +11,9 @@ from experiences.replays import accept_clip, run_replay
 from experiences.video import ClipRejected, probe
 from moderation.services import erase_player
 from tests import factories
-from tests.clips import ball_clip
+from tests.clips import ball_clip, needs_ffmpeg
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, needs_ffmpeg]
 
 
 @pytest.fixture
