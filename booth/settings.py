@@ -10,6 +10,7 @@ import os
 from pathlib import Path
 
 import environ
+from django.utils.csp import CSP
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 env = environ.Env()
@@ -53,6 +54,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "django.middleware.csp.ContentSecurityPolicyMiddleware",
 ]
 
 ROOT_URLCONF = "booth.urls"
@@ -73,6 +75,48 @@ TEMPLATES = [
         },
     },
 ]
+
+# --- Security headers and HTTPS ------------------------------------------------------
+# Pages load only Booth's own scripts, styles, images and media: no inline script or
+# style, no other origin, no plugin, no framing. Sockets go to the same host (ws: on the
+# LAN, wss: behind HTTPS); the tablet previews its photo from a blob: URL.
+SECURE_CSP = {
+    "default-src": [CSP.SELF],
+    "script-src": [CSP.SELF],
+    "style-src": [CSP.SELF],
+    "img-src": [CSP.SELF, "blob:", "data:"],
+    "media-src": [CSP.SELF, "blob:"],
+    "connect-src": [CSP.SELF, "ws:", "wss:"],
+    "font-src": [CSP.SELF],
+    "object-src": [CSP.NONE],
+    "base-uri": [CSP.SELF],
+    "form-action": [CSP.SELF],
+    "frame-ancestors": [CSP.NONE],
+}
+X_FRAME_OPTIONS = "DENY"
+SECURE_CONTENT_TYPE_NOSNIFF = True
+# Result pages also say no-referrer themselves; everything else leaks at most the origin.
+SECURE_REFERRER_POLICY = "strict-origin-when-cross-origin"
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+# BOOTH_HTTPS=true when visitors reach Booth over HTTPS (directly or through a proxy that
+# terminates TLS): cookies are then sent over HTTPS only, HTTP is redirected, and browsers
+# are told (HSTS) never to try HTTP again. Off by default: an embedded booth on a LAN is
+# plain HTTP.
+BOOTH_HTTPS = env.bool("BOOTH_HTTPS", default=False)
+SESSION_COOKIE_SECURE = CSRF_COOKIE_SECURE = BOOTH_HTTPS
+SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=BOOTH_HTTPS)
+SECURE_HSTS_SECONDS = env.int("SECURE_HSTS_SECONDS", default=31_536_000 if BOOTH_HTTPS else 0)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env.bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", default=BOOTH_HTTPS)
+SECURE_HSTS_PRELOAD = env.bool("SECURE_HSTS_PRELOAD", default=BOOTH_HTTPS)
+# Behind a TLS-terminating proxy (load balancer, Caddy, nginx) that sets
+# X-Forwarded-Proto: set BOOTH_BEHIND_PROXY=true so Django knows the request was HTTPS.
+# Only when the proxy is the sole way in: a client could otherwise forge the header.
+if env.bool("BOOTH_BEHIND_PROXY", default=False):
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+    USE_X_FORWARDED_HOST = env.bool("USE_X_FORWARDED_HOST", default=False)
+# The health checks of a load balancer come over plain HTTP from inside the network.
+SECURE_REDIRECT_EXEMPT = env.list("SECURE_REDIRECT_EXEMPT", default=[r"^healthz?/", r"^health/"])
+SESSION_COOKIE_HTTPONLY = True
 
 # --- Database -------------------------------------------------------------------------
 DATABASES = {

@@ -6,6 +6,11 @@ import { keepConnected } from "../booth/socket.js";
 const config = JSON.parse(document.getElementById("tablet-config").textContent);
 const strings = document.getElementById("strings").dataset;
 const $ = (selector) => document.querySelector(selector);
+// Kit colour swatches: painted from data-swatch here, since the page's Content Security
+// Policy allows no inline style attributes.
+document.querySelectorAll("[data-swatch]").forEach((swatch) => {
+  swatch.style.backgroundColor = swatch.dataset.swatch;
+});
 const IDLE_RESET_MS = 90000;
 const POLL_MS = 3000;
 

@@ -1,0 +1,132 @@
+"""Security headers on every page and the production (HTTPS) settings, from the environment."""
+
+import json
+import secrets
+import subprocess
+import sys
+
+import pytest
+from django.test import Client
+
+from tests import factories
+from tests.servers import ROOT, booth_env
+
+pytestmark = pytest.mark.django_db
+
+
+def production_env(tmp_path, **extra: str) -> dict[str, str]:
+    """What a production deployment sets: no DEBUG, its own long key, its host, HTTPS."""
+    return booth_env(
+        tmp_path,
+        DEBUG="false",
+        SECRET_KEY=secrets.token_urlsafe(64),
+        ALLOWED_HOSTS="booth.example.org",
+        BOOTH_HTTPS="true",
+        **extra,
+    )
+
+
+def run_manage(env: dict[str, str], *args: str) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        [sys.executable, "manage.py", *args],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+
+
+def csp_directives(response) -> dict[str, list[str]]:
+    header = response.headers["Content-Security-Policy"]
+    return {
+        name: values
+        for name, *values in (part.split() for part in header.split(";") if part.strip())
+    }
+
+
+def test_check_deploy_is_clean_with_production_settings(tmp_path):
+    done = run_manage(production_env(tmp_path), "check", "--deploy", "--fail-level", "WARNING")
+
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert "no issues" in done.stdout
+
+
+def test_check_deploy_names_what_is_missing_without_https(tmp_path):
+    """The same deployment over plain HTTP: check --deploy points at each HTTPS setting, so
+    the clean result above is owed to BOOTH_HTTPS, not to a check that says nothing."""
+    env = production_env(tmp_path)
+    env["BOOTH_HTTPS"] = "false"
+
+    done = run_manage(env, "check", "--deploy", "--fail-level", "WARNING")
+
+    assert done.returncode != 0
+    for warning in ("security.W004", "security.W008", "security.W012", "security.W016"):
+        assert warning in done.stderr + done.stdout
+
+
+def test_booth_https_turns_on_hsts_secure_cookies_and_the_redirect(tmp_path):
+    script = (
+        "import django, json; django.setup(); from django.conf import settings as s; "
+        "print(json.dumps([s.SECURE_SSL_REDIRECT, s.SECURE_HSTS_SECONDS, "
+        "s.SESSION_COOKIE_SECURE, s.CSRF_COOKIE_SECURE, s.SECURE_PROXY_SSL_HEADER]))"
+    )
+    env = production_env(tmp_path, BOOTH_BEHIND_PROXY="true")
+
+    done = subprocess.run(
+        [sys.executable, "-c", script], cwd=ROOT, env=env, capture_output=True, text=True
+    )
+
+    assert done.returncode == 0, done.stderr
+    redirect, hsts, session_secure, csrf_secure, proxy = json.loads(done.stdout)
+    assert redirect and session_secure and csrf_secure
+    assert hsts >= 31_536_000
+    assert proxy == ["HTTP_X_FORWARDED_PROTO", "https"]
+
+
+def test_behind_an_https_proxy_plain_http_is_redirected_and_https_gets_hsts(settings, booth):
+    settings.SECURE_SSL_REDIRECT = True
+    settings.SECURE_HSTS_SECONDS = 31_536_000
+    settings.SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+    client = Client()
+
+    plain = client.get("/accounts/login/")
+    proxied = client.get("/accounts/login/", headers={"X-Forwarded-Proto": "https"})
+
+    assert plain.status_code == 301
+    assert plain.headers["Location"] == "https://testserver/accounts/login/"
+    assert proxied.status_code == 200
+    assert proxied.headers["Strict-Transport-Security"].startswith("max-age=31536000")
+
+
+@pytest.mark.parametrize("page", ["/accounts/login/", "/tablet/", "/displays/1/", "/r/{token}/"])
+def test_pages_send_a_strict_content_security_policy(booth, device_client, page):
+    token = factories.make_finished_job(booth.station).portrait.token if "{token}" in page else ""
+
+    response = device_client.get(page.format(token=token))
+
+    assert response.status_code == 200
+    csp = csp_directives(response)
+    assert csp["default-src"] == ["'self'"]
+    assert csp["script-src"] == ["'self'"]  # no 'unsafe-inline', no 'unsafe-eval'
+    assert csp["style-src"] == ["'self'"]
+    assert csp["object-src"] == ["'none'"]
+    assert csp["frame-ancestors"] == ["'none'"]
+    assert set(csp["connect-src"]) == {"'self'", "ws:", "wss:"}
+    assert response.headers["X-Frame-Options"] == "DENY"
+    assert response.headers["X-Content-Type-Options"] == "nosniff"
+    assert response.headers["Referrer-Policy"] in {
+        "strict-origin-when-cross-origin",
+        "no-referrer",
+    }
+
+
+def test_rendered_pages_carry_no_inline_script_or_style(booth, device_client):
+    """The CSP would block them: scripts are files, JSON data sits in type=application/json."""
+    for page in ("/tablet/", "/displays/1/", "/displays/commentary/"):
+        html = device_client.get(page).content.decode()
+        assert " style=" not in html, page
+        assert "<style" not in html, page
+        for tag in html.split("<script")[1:]:
+            opening = tag.split(">", 1)[0]
+            assert "src=" in opening or 'type="application/json"' in opening, (page, opening)
