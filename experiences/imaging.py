@@ -12,6 +12,19 @@ from PIL import Image, ImageOps, UnidentifiedImageError
 
 ACCEPTED_FORMATS = ("JPEG", "PNG", "WEBP")
 
+# Formats people send by mistake, recognised from their first bytes so the refusal can say
+# what the file is and what to send instead. They are never handed to a decoder.
+UNSUPPORTED_SIGNATURES = (
+    (b"GIF87a", "GIF"),
+    (b"GIF89a", "GIF"),
+    (b"%PDF", "PDF"),
+    (b"II*\x00", "TIFF"),
+    (b"MM\x00*", "TIFF"),
+    (b"BM", "BMP"),
+    (b"PK\x03\x04", "ZIP"),
+)
+HEIF_BRANDS = (b"heic", b"heix", b"hevc", b"heim", b"heis", b"mif1", b"msf1", b"avif")
+
 
 @dataclass
 class ImageRejected(ValueError):
@@ -44,9 +57,24 @@ def load_upload(data: bytes, *, max_bytes: int, max_pixels: int, min_side: int) 
         raise ImageRejected("empty", _("The photo is empty. Please take it again."))
     if len(data) > max_bytes:
         raise too_large(len(data), max_bytes)
+    unsupported = unsupported_format(data)
+    if unsupported:
+        message = _("Booth cannot use %(format)s files: send the photo as JPEG, PNG or WebP.") % {
+            "format": unsupported
+        }
+        if unsupported in ("HEIC", "AVIF"):
+            message += " " + _("On an iPhone: Settings › Camera › Formats › Most Compatible.")
+        raise ImageRejected("unsupported_format", message, status=415)
     try:
         image = Image.open(io.BytesIO(data), formats=ACCEPTED_FORMATS)
-    except (UnidentifiedImageError, Image.DecompressionBombError, OSError) as exc:
+    except Image.DecompressionBombError as exc:
+        # Pillow's own guard, for headers claiming far more than any limit of ours.
+        raise ImageRejected(
+            "too_many_pixels",
+            _("The photo has more pixels than the limit of %(limit)d megapixels.")
+            % {"limit": max_pixels // 1_000_000},
+        ) from exc
+    except (UnidentifiedImageError, OSError, SyntaxError, ValueError) as exc:
         raise ImageRejected(
             "not_an_image", _("This file is not a JPEG, PNG or WebP photo.")
         ) from exc
@@ -57,6 +85,8 @@ def load_upload(data: bytes, *, max_bytes: int, max_pixels: int, min_side: int) 
             _("The photo is %(width)d×%(height)d pixels; the limit is %(limit)d megapixels.")
             % {"width": width, "height": height, "limit": max_pixels // 1_000_000},
         )
+    if getattr(image, "n_frames", 1) > 1:
+        raise ImageRejected("animated", _("The photo is animated; send a single still photo."))
     if min(width, height) < min_side:
         raise ImageRejected(
             "too_small",
@@ -74,6 +104,22 @@ def load_upload(data: bytes, *, max_bytes: int, max_pixels: int, min_side: int) 
             "corrupt", _("The photo could not be read completely. Please take it again.")
         ) from exc
     return _plain_rgb(image)
+
+
+def unsupported_format(data: bytes) -> str:
+    """The name of a known non-photo or unsupported format `data` starts as, or ""."""
+    head = data[:64]
+    for signature, name in UNSUPPORTED_SIGNATURES:
+        if head.startswith(signature):
+            return name
+    if head[4:8] == b"ftyp" and head[8:12] in HEIF_BRANDS:
+        return "AVIF" if head[8:12] == b"avif" else "HEIC"
+    text = head.lstrip(b"\xef\xbb\xbf \t\r\n").lower()
+    if text.startswith((b"<svg", b"<?xml")):
+        return "SVG"
+    if text.startswith((b"<!doctype html", b"<html")):
+        return "HTML"
+    return ""
 
 
 def _plain_rgb(image: Image.Image) -> Image.Image:

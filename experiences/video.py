@@ -6,6 +6,7 @@ and its `minterpolate` filter does motion-compensated frame interpolation offlin
 """
 
 import json
+import math
 import re
 import subprocess
 from collections.abc import Callable
@@ -46,16 +47,18 @@ class ClipInfo:
 
 
 def probe(path: Path) -> ClipInfo:
-    """What the clip holds, read by ffprobe without decoding it."""
+    """What the clip holds, read by ffprobe: the container's index and every packet's
+    place in the file (demuxed, not decoded), so a clip cut short in upload is caught."""
     try:
         result = subprocess.run(  # noqa: S603 - fixed program, file path argument
             [
                 settings.BOOTH_FFPROBE,
                 "-v",
                 "error",
+                "-count_packets",
                 "-show_entries",
                 "format=format_name,duration:stream=codec_type,codec_name,width,height,"
-                "avg_frame_rate,nb_frames",
+                "avg_frame_rate,nb_frames,nb_read_packets",
                 "-of",
                 "json",
                 str(path),
@@ -69,26 +72,56 @@ def probe(path: Path) -> ClipInfo:
         raise ClipRejected(_("The clip could not be read in time.")) from exc
     if result.returncode != 0:
         raise ClipRejected(_("This file is not a video Booth can read. Send an MP4 or MOV clip."))
-    data = json.loads(result.stdout or "{}")
-    fmt = data.get("format", {})
-    if not ACCEPTED_FORMATS & set(fmt.get("format_name", "").split(",")):
+    return parse_probe(result.stdout)
+
+
+def parse_probe(output: str) -> ClipInfo:
+    """ffprobe's JSON as ClipInfo; anything odd in it is a ClipRejected, never a crash."""
+    try:
+        data = json.loads(output or "{}")
+    except ValueError:
+        data = None
+    if not isinstance(data, dict):
+        raise ClipRejected(_("This file is not a video Booth can read. Send an MP4 or MOV clip."))
+    fmt = data.get("format")
+    fmt = fmt if isinstance(fmt, dict) else {}
+    if not ACCEPTED_FORMATS & set(str(fmt.get("format_name", "")).split(",")):
         raise ClipRejected(_("Send the clip as MP4 or MOV."), status=415)
-    video = next((s for s in data.get("streams", []) if s.get("codec_type") == "video"), None)
+    streams = data.get("streams")
+    video = next(
+        (
+            s
+            for s in (streams if isinstance(streams, list) else [])
+            if isinstance(s, dict) and s.get("codec_type") == "video"
+        ),
+        None,
+    )
     if video is None:
         raise ClipRejected(_("The file has no video track."))
-    fps = _rate(video.get("avg_frame_rate", "0/1"))
-    duration = float(fmt.get("duration") or 0)
-    frames = int(video.get("nb_frames") or round(duration * fps))
-    if fps <= 0 or duration <= 0:
+    fps = _rate(str(video.get("avg_frame_rate", "0/1")))
+    duration = _number(fmt.get("duration"))
+    width, height = int(_number(video.get("width"))), int(_number(video.get("height")))
+    if not (0 < fps < 1000 and 0 < duration < 1e6):
         raise ClipRejected(_("The clip has no playable frames."))
-    return ClipInfo(
-        duration,
-        fps,
-        int(video["width"]),
-        int(video["height"]),
-        video.get("codec_name", ""),
-        frames,
-    )
+    if width <= 0 or height <= 0:
+        raise ClipRejected(_("The clip's picture size cannot be read. Send an MP4 or MOV clip."))
+    frames = int(_number(video.get("nb_frames")) or round(duration * fps))
+    read = video.get("nb_read_packets")
+    if read is not None and frames > 0 and _number(read) < frames:
+        raise ClipRejected(
+            _("The clip is incomplete: %(read)d of its %(frames)d frames arrived. Upload it again.")
+            % {"read": int(_number(read)), "frames": frames}
+        )
+    return ClipInfo(duration, fps, width, height, str(video.get("codec_name", "")), frames)
+
+
+def _number(value) -> float:
+    """A finite number from ffprobe's JSON ("N/A", absent or garbage: 0)."""
+    try:
+        number = float(value)
+    except (TypeError, ValueError):
+        return 0.0
+    return number if math.isfinite(number) and abs(number) < 1e12 else 0.0
 
 
 def check_clip(path: Path) -> ClipInfo:
@@ -111,7 +144,9 @@ def check_clip(path: Path) -> ClipInfo:
 
 
 def check_size(size: int) -> None:
-    """Refuse an oversized clip before it is written anywhere."""
+    """Refuse an empty or oversized clip before it is written anywhere."""
+    if size <= 0:
+        raise ClipRejected(_("The clip is empty (0 bytes). Send the MP4 or MOV file again."))
     if size > settings.BOOTH_MAX_CLIP_BYTES:
         raise ClipRejected(
             _("The clip is larger than %(mb)d MB. Send a shorter clip.")
@@ -122,10 +157,8 @@ def check_size(size: int) -> None:
 
 def _rate(text: str) -> float:
     num, _sep, den = text.partition("/")
-    try:
-        return float(num) / float(den or 1)
-    except (ValueError, ZeroDivisionError):
-        return 0.0
+    rate = _number(num) / _number(den or 1) if _number(den or 1) else 0.0
+    return rate if math.isfinite(rate) else 0.0
 
 
 # H.264 High profile, yuv420p and the index at the front: what every phone browser plays

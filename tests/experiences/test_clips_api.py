@@ -8,6 +8,7 @@ from django.test import Client
 from experiences.models import Replay
 from experiences.replays import run_replay
 from tests import factories
+from tests.bad_uploads import CLIP_CORPUS
 from tests.clips import ball_clip, needs_ffmpeg
 
 pytestmark = [pytest.mark.django_db, needs_ffmpeg]
@@ -132,3 +133,38 @@ def test_only_a_token_with_the_clips_scope_may_upload(sports, kick):
     staff.force_login(get_user_model().objects.create_superuser("staff", "", "staff-pass-1234"))
     response = staff.post("/api/shots/evt-1/clip", {"clip": SimpleUploadedFile("kick.mp4", kick)})
     assert response.status_code == 401
+
+
+# The bad-clip corpus (tests/bad_uploads.py): name → (status, words the detail must contain).
+BAD_CLIPS = {
+    "zero_bytes": (400, "empty (0 bytes)"),
+    "truncated_mp4": (400, "incomplete"),
+    "truncated_mp4_index_at_end": (400, "not a video Booth can read"),
+    "audio_only_mp4": (400, "no video track"),
+    "huge_resolution": (422, "4096×2160"),
+    "mkv_renamed_mp4": (415, "MP4 or MOV"),
+    "jpeg_renamed_mp4": (415, "MP4 or MOV"),
+    "html_renamed_mov": (415, "MP4 or MOV"),
+}
+
+
+def test_the_bad_clip_corpus_is_classified_completely():
+    assert set(BAD_CLIPS) == set(CLIP_CORPUS)
+
+
+@pytest.mark.parametrize("name", sorted(BAD_CLIPS))
+def test_each_bad_clip_in_the_corpus_is_refused_and_nothing_is_kept(
+    sports, media_root, tmp_path, name
+):
+    make, filename = CLIP_CORPUS[name]
+    content = make(tmp_path)
+    post_shot(sports[1])
+    status, words = BAD_CLIPS[name]
+
+    response = post_clip(sports[2], content, name=filename)
+
+    assert response.status_code == status, response.content
+    assert response.json()["code"] == "clip_rejected"
+    assert words in response.json()["detail"]
+    assert not Replay.objects.exists()
+    assert not (media_root / "clips").exists() or not any((media_root / "clips").iterdir())

@@ -102,8 +102,9 @@ def test_webp_is_accepted():
     ("data", "limits", "code", "status"),
     [
         (b"", {}, "empty", 400),
-        (b"%PDF-1.4 this is a document, not a photo" * 20, {}, "not_an_image", 400),
-        ("gif", {}, "not_an_image", 400),
+        (b"%PDF-1.4 this is a document, not a photo" * 20, {}, "unsupported_format", 415),
+        (b"this is a text, not a photo" * 20, {}, "not_an_image", 400),
+        ("gif", {}, "unsupported_format", 415),
         ("face", {"max_bytes": 10_000}, "too_large", 413),
         ("face", {"max_pixels": 512 * 512 - 1}, "too_many_pixels", 400),
         ("face", {"min_side": 513}, "too_small", 400),

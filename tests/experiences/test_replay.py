@@ -89,19 +89,19 @@ def test_a_mov_clip_is_accepted(tmp_path):
 
 
 @pytest.mark.parametrize(
-    "content",
+    ("content", "message"),
     [
-        b"",
-        b"\x00\x00\x00\x18ftypmp42" + b"\x00" * 200,
-        b"<svg xmlns='http://www.w3.org/2000/svg'/>",
+        (b"", "empty"),
+        (b"\x00\x00\x00\x18ftypmp42" + b"\x00" * 200, "not a video Booth can read"),
+        (b"<svg xmlns='http://www.w3.org/2000/svg'/>", "not a video Booth can read"),
     ],
     ids=["empty", "truncated-mp4", "svg"],
 )
-def test_unreadable_files_are_rejected_with_a_clear_message(tmp_path, content):
+def test_unreadable_files_are_rejected_with_a_clear_message(tmp_path, content, message):
     path = tmp_path / "clip.mp4"
     path.write_bytes(content)
 
-    with pytest.raises(ClipRejected, match="not a video Booth can read"):
+    with pytest.raises(ClipRejected, match=message):
         check_clip(path)
 
 
