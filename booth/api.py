@@ -30,4 +30,9 @@ def exception_handler(exc, context):
             for name, errors in fields.items()
         )
         response.data = {"code": "invalid", "detail": summary, "fields": fields}
+    elif response is not None and isinstance(response.data, dict) and "code" not in response.data:
+        # Authentication, permission, not found, parse errors: the same shape, with DRF's
+        # code for the error (not_authenticated, permission_denied, not_found, parse_error...).
+        detail = response.data.get("detail", "")
+        response.data = {"code": getattr(detail, "code", None) or "error", "detail": str(detail)}
     return response

@@ -36,6 +36,8 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "rest_framework",
+    "drf_spectacular",
+    "drf_spectacular_sidecar",
     "channels",
     "django_tasks_db",
     "booth",
@@ -212,6 +214,44 @@ REST_FRAMEWORK = {
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
     "EXCEPTION_HANDLER": "booth.api.exception_handler",
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+}
+# The OpenAPI schema (/api/schema/) is public: it describes the API, holds no secret, and
+# integrators need it. The interactive docs (/api/docs/) are for staff only: they run a
+# large JavaScript bundle that visitors have no use for.
+SPECTACULAR_SETTINGS = {
+    "TITLE": "Booth API",
+    "DESCRIPTION": (
+        "Tablets upload captures with their device session (cookie + X-CSRFToken header); "
+        "outside systems (speed sensor, kick camera) post shots and clips with an "
+        "integration bearer token. Every refusal is JSON with a `code` and a `detail` "
+        "sentence saying what to do."
+    ),
+    "VERSION": "1",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "SERVE_PERMISSIONS": ["rest_framework.permissions.AllowAny"],
+    "SERVE_AUTHENTICATION": [],
+    "COMPONENT_SPLIT_REQUEST": True,
+    # Devices send their session cookie and, with every POST, the CSRF token as a header.
+    "APPEND_COMPONENTS": {
+        "securitySchemes": {
+            "cookieAuth": {
+                "type": "apiKey",
+                "in": "cookie",
+                "name": "sessionid",
+                "description": "A station's device account, logged in on the tablet page.",
+            },
+            "csrfToken": {
+                "type": "apiKey",
+                "in": "header",
+                "name": "X-CSRFToken",
+                "description": "The csrftoken cookie's value, sent back as a header.",
+            },
+        }
+    },
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
 }
 
 # --- Booth pipeline -------------------------------------------------------------------

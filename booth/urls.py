@@ -1,7 +1,9 @@
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
+from drf_spectacular.views import SpectacularAPIView
 
+from booth.api_docs import StaffSwaggerView
 from displays import views as display_views
 from experiences import api, replay_views, views
 from moderation import views as moderation_views
@@ -17,6 +19,8 @@ urlpatterns = [
     ),
     path("api/jobs/<int:pk>/", api.JobStatusView.as_view(), name="api-job"),
     path("api/shots/", api.ShotCreateView.as_view(), name="api-shots"),
+    path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
+    path("api/docs/", StaffSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
     path("displays/commentary/", display_views.commentary, name="commentary"),
     path("displays/<int:number>/", display_views.display, name="display"),
     path(

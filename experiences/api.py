@@ -12,6 +12,7 @@ from rest_framework.views import APIView
 
 from displays.selectors import station_of
 from displays.services import job_outcome
+from experiences import api_schema
 from experiences.imaging import too_large
 from experiences.integrations import IntegrationScope, IntegrationTokenAuthentication
 from experiences.leaderboard import standing_of
@@ -51,6 +52,7 @@ def own_station(request, number: int):
 class CaptureCreateView(APIView):
     parser_classes = [MultiPartParser]
 
+    @api_schema.capture_schema(CaptureSerializer)
     def post(self, request, number: int) -> Response:
         station = own_station(request, number)
         upload = request.FILES.get("image")
@@ -83,6 +85,7 @@ class CaptureCreateView(APIView):
 
 
 class JobStatusView(APIView):
+    @api_schema.job_status_schema
     def get(self, request, pk: int) -> Response:
         job = get_object_or_404(
             Job.objects.select_related("capture__station__display", "capture__player"), pk=pk
@@ -199,6 +202,7 @@ class ShotCreateView(IntegrationAPIView):
     permission_classes = [IntegrationScope.of(Integration.Scope.SHOTS)]
     parser_classes = [JSONParser]
 
+    @api_schema.shot_schema(ShotSerializer)
     def post(self, request) -> Response:
         serializer = ShotSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
@@ -228,6 +232,7 @@ class ClipUploadView(IntegrationAPIView):
     permission_classes = [IntegrationScope.of(Integration.Scope.CLIPS)]
     parser_classes = [MultiPartParser]
 
+    @api_schema.clip_schema
     def post(self, request, event_id: str) -> Response:
         upload = request.FILES.get("clip")
         if upload is None:

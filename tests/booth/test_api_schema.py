@@ -1,0 +1,90 @@
+"""The OpenAPI schema: valid, complete, public; the interactive docs for staff only."""
+
+import pytest
+import yaml
+from django.contrib.auth import get_user_model
+from django.core.management import call_command
+from django.test import Client
+
+pytestmark = pytest.mark.django_db
+
+API_OPERATIONS = {
+    ("/api/stations/{number}/captures/", "post"),
+    ("/api/jobs/{id}/", "get"),
+    ("/api/shots/", "post"),
+    ("/api/shots/{event_id}/clip", "post"),
+}
+
+
+@pytest.fixture
+def schema(tmp_path) -> dict:
+    """`manage.py spectacular --validate --fail-on-warn`: fails on any warning or on a
+    schema that does not validate against the OpenAPI 3 specification."""
+    out = tmp_path / "schema.yaml"
+    call_command("spectacular", validate=True, fail_on_warn=True, file=str(out))
+    return yaml.safe_load(out.read_text())
+
+
+def test_schema_validates_and_lists_every_api_operation(schema):
+    operations = {(path, method) for path, item in schema["paths"].items() for method in item}
+    assert operations == API_OPERATIONS
+
+
+def test_schema_names_how_each_operation_is_authenticated(schema):
+    schemes = schema["components"]["securitySchemes"]
+    assert schemes["integrationToken"] == {
+        "type": "http",
+        "scheme": "bearer",
+        "description": schemes["integrationToken"]["description"],
+    }
+    assert schemes["cookieAuth"]["in"] == "cookie"
+    assert schemes["csrfToken"] == {
+        "type": "apiKey",
+        "in": "header",
+        "name": "X-CSRFToken",
+        "description": schemes["csrfToken"]["description"],
+    }
+    paths = schema["paths"]
+    capture = paths["/api/stations/{number}/captures/"]["post"]
+    assert capture["security"] == [{"cookieAuth": [], "csrfToken": []}]
+    assert "multipart/form-data" in capture["requestBody"]["content"]
+    for path in ("/api/shots/", "/api/shots/{event_id}/clip"):
+        assert paths[path]["post"]["security"] == [{"integrationToken": []}]
+
+
+def test_every_refusal_is_documented_with_the_error_body(schema):
+    capture = schema["paths"]["/api/stations/{number}/captures/"]["post"]["responses"]
+    assert set(capture) == {"201", "400", "403", "409", "413", "415", "422"}
+    clip = schema["paths"]["/api/shots/{event_id}/clip"]["post"]["responses"]
+    assert {"200", "202", "401", "404", "413", "415"} <= set(clip)
+    error = capture["413"]["content"]["application/json"]["schema"]["$ref"]
+    assert error == "#/components/schemas/Error"
+    assert schema["components"]["schemas"]["Error"]["required"] == ["code", "detail"]
+
+
+def test_schema_is_served_to_anyone(client):
+    response = client.get("/api/schema/", headers={"Accept": "application/json"})
+
+    assert response.status_code == 200
+    assert response.json()["info"]["title"] == "Booth API"
+
+
+def test_interactive_docs_are_for_staff_only(client):
+    anonymous = client.get("/api/docs/")
+    staff = Client()
+    staff.force_login(
+        get_user_model().objects.create_user("editor", password="x-pass-123", is_staff=True)
+    )
+
+    page = staff.get("/api/docs/")
+    script = staff.get("/api/docs/?script=")
+
+    assert anonymous.status_code == 302
+    assert anonymous.headers["Location"].startswith("/admin/login/")
+    assert page.status_code == 200
+    html = page.content.decode()
+    assert "<style" not in html and "<script>" not in html  # the CSP allows neither
+    assert "/static/drf_spectacular_sidecar/swagger-ui-dist/swagger-ui-bundle.js" in html
+    assert script.status_code == 200
+    assert script.headers["Content-Type"].startswith("application/javascript")
+    assert "/api/schema/" in script.content.decode()
