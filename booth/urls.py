@@ -45,3 +45,6 @@ urlpatterns = [
     path("replays/<str:token>/<str:version>.mp4", replay_views.replay_video, name="replay-video"),
     path("admin/", admin.site.urls),
 ]
+
+handler404 = "booth.errors.page_not_found"
+handler500 = "booth.errors.server_error"

@@ -122,6 +122,7 @@ def capture_schema(form: type[serializers.Serializer]):
                 e400="A field is missing or invalid, or the photo is empty, unreadable, animated, "
                 "too small or has too many pixels.",
                 e403="Not logged in as this station's device, or no CSRF token.",
+                e404="No such URL: the station number must be a whole number.",
                 e409="The consent text changed since the tablet page was opened.",
                 e413="The photo is larger than BOOTH_MAX_UPLOAD_BYTES.",
                 e415="Not multipart, or the photo is a GIF, HEIC, SVG, PDF or other unsupported "
