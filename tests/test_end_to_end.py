@@ -115,7 +115,7 @@ def _take_photo(browser, base: str, username: str, nickname: str):
     tablet.click("[data-action=accept]")
     tablet.fill("input[name=nickname]", nickname)
     tablet.click("#profile button[type=submit]")
-    tablet.wait_for_function("document.getElementById('video').videoWidth > 0")
+    tablet.wait_for_function("() => document.getElementById('video').videoWidth > 0")
     tablet.click("[data-action=shoot]")
     tablet.wait_for_selector("[data-screen=preview]:not([hidden])")
     return tablet
@@ -169,7 +169,7 @@ def test_photo_without_a_face_asks_the_visitor_to_retake(booth_server, browser, 
     page.click("[data-action=accept]")
     page.fill("input[name=nickname]", "Nobody")
     page.click("#profile button[type=submit]")
-    page.wait_for_function("document.getElementById('video').videoWidth > 0")
+    page.wait_for_function("() => document.getElementById('video').videoWidth > 0")
     page.click("[data-action=shoot]")
     page.click("[data-action=submit]")
     page.wait_for_selector("[data-screen=rejected]:not([hidden])")
@@ -238,7 +238,7 @@ def test_staff_put_a_station_on_the_uniform_try_on_and_the_visitor_picks_red(boo
     assert tablet.is_checked("input[name=uniform_colour][value=blue]")  # the preset
     tablet.check("input[name=uniform_colour][value=red]")
     tablet.click("#profile button[type=submit]")
-    tablet.wait_for_function("document.getElementById('video').videoWidth > 0")
+    tablet.wait_for_function("() => document.getElementById('video').videoWidth > 0")
     tablet.click("[data-action=shoot]")
     tablet.wait_for_selector("[data-screen=preview]:not([hidden])")
     tablet.click("[data-action=submit]")

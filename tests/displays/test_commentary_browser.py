@@ -75,7 +75,7 @@ def test_a_posted_shot_updates_the_commentary_wall_and_a_hidden_line_leaves(
     assert "Sarah" in wall.inner_text("#feed li")
     assert "109.8" in wall.inner_text("#feed li")
     post_shot(base, token, "e2e-2", player_name="Joon", shot_speed=25.0, shot_goal=False)
-    wall.wait_for_function("document.querySelectorAll('#feed li').length === 2")
+    wall.wait_for_function("() => document.querySelectorAll('#feed li').length === 2")
     board = wall.locator("#leaderboard li").all_inner_texts()
     assert board[0].split() == ["1", "Sarah", "109.8", "km/h"]
     assert board[1].split() == ["2", "Joon", "90.0", "km/h"]
@@ -89,7 +89,7 @@ def test_a_posted_shot_updates_the_commentary_wall_and_a_hidden_line_leaves(
     staff.select_option("select[name=action]", "hide")
     staff.click("button[name=index]")
 
-    wall.wait_for_function("document.querySelectorAll('#feed li').length === 1")
+    wall.wait_for_function("() => document.querySelectorAll('#feed li').length === 1")
     assert "Joon" not in wall.inner_text("#feed")
 
 
