@@ -88,3 +88,21 @@ def test_interactive_docs_are_for_staff_only(client):
     assert script.status_code == 200
     assert script.headers["Content-Type"].startswith("application/javascript")
     assert "/api/schema/" in script.content.decode()
+
+
+@pytest.mark.parametrize("path", ["/api/jobs/-1/", "/api/stations/one/captures/", "/api/nope"])
+def test_an_unknown_api_url_answers_in_json(client, path):
+    response = client.get(path)
+
+    assert response.status_code == 404
+    assert response.json() == {
+        "code": "not_found",
+        "detail": "No such API URL: check the path against /api/schema/.",
+    }
+
+
+def test_an_unknown_page_is_still_an_html_page(client):
+    response = client.get("/no-such-page/")
+
+    assert response.status_code == 404
+    assert response.headers["Content-Type"].startswith("text/html")

@@ -9,6 +9,7 @@ import pytest
 from django.test import Client
 
 from tests import factories
+from tests.experiences.test_kit_colour_choice import device, uniform_booth
 from tests.servers import ROOT, booth_env
 
 pytestmark = pytest.mark.django_db
@@ -130,3 +131,14 @@ def test_rendered_pages_carry_no_inline_script_or_style(booth, device_client):
         for tag in html.split("<script")[1:]:
             opening = tag.split(">", 1)[0]
             assert "src=" in opening or 'type="application/json"' in opening, (page, opening)
+
+
+def test_the_kit_colour_swatches_need_no_inline_style():
+    """The uniform try-on tablet paints its 11 swatches from data attributes (tablet.js)."""
+    booth = uniform_booth(visitors_choose=True, colour="navy")
+
+    html = device(booth).get("/tablet/").content.decode()
+
+    assert html.count("data-swatch=") == 11
+    assert 'data-swatch="#14235a"' in html
+    assert " style=" not in html
