@@ -20,6 +20,7 @@ from experiences.models import AgeBand, Gender, Integration, Job, UniformColour
 from experiences.replays import replay_for_shot
 from experiences.services import VisitorProfile, accept_capture
 from experiences.shots import ShotReport, record_shot, shot_of_event
+from experiences.video import check_size
 
 
 class CaptureSerializer(serializers.Serializer):
@@ -34,6 +35,18 @@ class CaptureSerializer(serializers.Serializer):
     language = serializers.ChoiceField(
         choices=[code for code, _ in settings.LANGUAGES], required=False, default="en"
     )
+
+
+# Room for the multipart framing and the form's other fields around the file itself.
+MULTIPART_OVERHEAD_BYTES = 64 * 1024
+
+
+def declared_length(request) -> int:
+    """The request body's size as the client declared it (0 when absent or garbage)."""
+    try:
+        return max(0, int(request.META.get("CONTENT_LENGTH") or 0))
+    except ValueError:
+        return 0
 
 
 def own_station(request, number: int):
@@ -55,6 +68,9 @@ class CaptureCreateView(APIView):
     @api_schema.capture_schema(CaptureSerializer)
     def post(self, request, number: int) -> Response:
         station = own_station(request, number)
+        # Refused before the body is read: Django would otherwise spool any size to disk.
+        if declared_length(request) > settings.BOOTH_MAX_UPLOAD_BYTES + MULTIPART_OVERHEAD_BYTES:
+            raise too_large(declared_length(request), settings.BOOTH_MAX_UPLOAD_BYTES)
         upload = request.FILES.get("image")
         if upload is not None and upload.size > settings.BOOTH_MAX_UPLOAD_BYTES:
             raise too_large(upload.size, settings.BOOTH_MAX_UPLOAD_BYTES)
@@ -234,6 +250,8 @@ class ClipUploadView(IntegrationAPIView):
 
     @api_schema.clip_schema
     def post(self, request, event_id: str) -> Response:
+        if declared_length(request) > settings.BOOTH_MAX_CLIP_BYTES + MULTIPART_OVERHEAD_BYTES:
+            check_size(declared_length(request))  # refused before the body is read
         upload = request.FILES.get("clip")
         if upload is None:
             raise ValidationError({"clip": ["Attach the video as the multipart field 'clip'."]})

@@ -113,3 +113,41 @@ def test_an_odd_but_usable_photo_is_stored_as_a_clean_upright_jpeg(booth, device
     # Colours right (CMYK converted, 16 bits scaled, not clipped) and upright (EXIF applied).
     assert photos.mean_difference(image, expected) < 6, name
     assert Job.objects.get().state == Job.State.QUEUED
+
+
+def test_a_body_declared_larger_than_the_limit_is_refused_before_it_is_read(
+    booth, device_client, media_root, stored_before
+):
+    """A client announcing 2 GB gets its 413 at once: Django never spools the body to disk
+    (this one is small, so a server that read it would accept the photo)."""
+    content, _, _ = CAPTURE_CORPUS["exif_rotated_with_gps"]()
+    boundary = "BoUnDaRy"
+    body = (
+        (
+            f'--{boundary}\r\nContent-Disposition: form-data; name="image"; filename="p.jpg"\r\n'
+            "Content-Type: image/jpeg\r\n\r\n"
+        ).encode()
+        + content
+        + (
+            f'\r\n--{boundary}\r\nContent-Disposition: form-data; name="nickname"\r\n\r\nMina'
+            f'\r\n--{boundary}\r\nContent-Disposition: form-data; name="consent_version"\r\n\r\n'
+            f"{factories.CONSENT_VERSION}\r\n--{boundary}--\r\n"
+        ).encode()
+    )
+
+    honest = device_client.generic(
+        "POST", "/api/stations/1/captures/", body, f"multipart/form-data; boundary={boundary}"
+    )
+    inflated = device_client.generic(
+        "POST",
+        "/api/stations/1/captures/",
+        body,
+        f"multipart/form-data; boundary={boundary}",
+        CONTENT_LENGTH=str(2 * 1024**3),
+    )
+
+    assert honest.status_code == 201, honest.content
+    assert inflated.status_code == 413
+    assert inflated.json()["code"] == "too_large"
+    assert "2147.5 MB" in inflated.json()["detail"]
+    assert Capture.objects.count() == 1

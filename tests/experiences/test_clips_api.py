@@ -168,3 +168,29 @@ def test_each_bad_clip_in_the_corpus_is_refused_and_nothing_is_kept(
     assert words in response.json()["detail"]
     assert not Replay.objects.exists()
     assert not (media_root / "clips").exists() or not any((media_root / "clips").iterdir())
+
+
+def test_a_clip_declared_larger_than_the_limit_is_refused_before_it_is_read(sports, kick):
+    post_shot(sports[1])
+    boundary = "BoUnDaRy"
+    body = (
+        (
+            f'--{boundary}\r\nContent-Disposition: form-data; name="clip"; filename="kick.mp4"\r\n'
+            "Content-Type: video/mp4\r\n\r\n"
+        ).encode()
+        + kick
+        + f"\r\n--{boundary}--\r\n".encode()
+    )
+
+    response = Client().generic(
+        "POST",
+        "/api/shots/evt-1/clip",
+        body,
+        f"multipart/form-data; boundary={boundary}",
+        headers={"Authorization": f"Bearer {sports[2]}"},
+        CONTENT_LENGTH=str(3 * 1024**3),
+    )
+
+    assert response.status_code == 413
+    assert "larger than 50 MB" in response.json()["detail"]
+    assert not Replay.objects.exists()
