@@ -1,7 +1,8 @@
 """API error responses a person can act on: one `detail` sentence, plus a `code`."""
 
 from rest_framework import status
-from rest_framework.exceptions import ValidationError
+from rest_framework.exceptions import ParseError, ValidationError
+from rest_framework.parsers import JSONParser
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
@@ -36,3 +37,14 @@ def exception_handler(exc, context):
         detail = response.data.get("detail", "")
         response.data = {"code": getattr(detail, "code", None) or "error", "detail": str(detail)}
     return response
+
+
+class SafeJSONParser(JSONParser):
+    """DRF's JSON parser, but JSON nested deeper than Python's recursion limit (`[[[[…`)
+    is a 400 like any other malformed JSON instead of a RecursionError (a 500)."""
+
+    def parse(self, stream, media_type=None, parser_context=None):
+        try:
+            return super().parse(stream, media_type, parser_context)
+        except RecursionError as exc:
+            raise ParseError("JSON parse error: the JSON is nested too deeply.") from exc

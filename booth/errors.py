@@ -1,7 +1,23 @@
 """Error pages: API clients get JSON (`code` and `detail`) even where no API view answers."""
 
+from django.conf import settings
+from django.core.exceptions import (
+    RequestDataTooBig,
+    TooManyFieldsSent,
+    TooManyFilesSent,
+)
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.views import defaults
+
+# Requests Django refuses before any view runs (SuspiciousOperation: a 400).
+BAD_REQUESTS = {
+    RequestDataTooBig: (
+        "too_large",
+        "The request's form fields or JSON body are too large: at most %(mb).1f MB besides files.",
+    ),
+    TooManyFieldsSent: ("too_many_fields", "The request has too many form fields."),
+    TooManyFilesSent: ("too_many_files", "The request has too many files; send one."),
+}
 
 
 def is_api(request: HttpRequest) -> bool:
@@ -20,6 +36,17 @@ def page_not_found(request: HttpRequest, exception: Exception) -> HttpResponse:
             status=404,
         )
     return defaults.page_not_found(request, exception)
+
+
+def bad_request(request: HttpRequest, exception: Exception) -> HttpResponse:
+    if is_api(request):
+        code, detail = next(
+            (found for kind, found in BAD_REQUESTS.items() if isinstance(exception, kind)),
+            ("bad_request", "The request could not be read; check its format and headers."),
+        )
+        mb = settings.DATA_UPLOAD_MAX_MEMORY_SIZE / 1e6
+        return JsonResponse({"code": code, "detail": detail % {"mb": mb}}, status=400)
+    return defaults.bad_request(request, exception)
 
 
 def server_error(request: HttpRequest) -> HttpResponse:

@@ -46,5 +46,6 @@ urlpatterns = [
     path("admin/", admin.site.urls),
 ]
 
+handler400 = "booth.errors.bad_request"
 handler404 = "booth.errors.page_not_found"
 handler500 = "booth.errors.server_error"

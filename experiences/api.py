@@ -6,10 +6,11 @@ from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from rest_framework import serializers, status
 from rest_framework.exceptions import NotAuthenticated, NotFound, PermissionDenied, ValidationError
-from rest_framework.parsers import JSONParser, MultiPartParser
+from rest_framework.parsers import MultiPartParser
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from booth.api import SafeJSONParser
 from displays.selectors import station_of
 from displays.services import job_outcome
 from experiences import api_schema
@@ -216,7 +217,7 @@ class ShotCreateView(IntegrationAPIView):
     """POST a shot from the sensor: 201 when stored, 200 when it is a retry of a stored one."""
 
     permission_classes = [IntegrationScope.of(Integration.Scope.SHOTS)]
-    parser_classes = [JSONParser]
+    parser_classes = [SafeJSONParser]
 
     @api_schema.shot_schema(ShotSerializer)
     def post(self, request) -> Response:

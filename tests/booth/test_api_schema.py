@@ -3,8 +3,11 @@
 import pytest
 import yaml
 from django.contrib.auth import get_user_model
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import call_command
 from django.test import Client
+
+from tests import factories
 
 pytestmark = pytest.mark.django_db
 
@@ -106,3 +109,46 @@ def test_an_unknown_page_is_still_an_html_page(client):
 
     assert response.status_code == 404
     assert response.headers["Content-Type"].startswith("text/html")
+
+
+@pytest.fixture
+def sensor_token(booth) -> str:
+    return factories.make_integration(booth.event)[1]
+
+
+def test_json_nested_too_deeply_is_a_400_not_a_crash(client, sensor_token):
+    response = client.post(
+        "/api/shots/",
+        "[" * 100_000 + "]" * 100_000,
+        content_type="application/json",
+        headers={"Authorization": f"Bearer {sensor_token}"},
+    )
+
+    assert response.status_code == 400
+    assert response.json() == {
+        "code": "parse_error",
+        "detail": "JSON parse error: the JSON is nested too deeply.",
+    }
+
+
+def test_requests_django_refuses_before_the_view_answer_in_json(
+    client, sensor_token, device_client
+):
+    huge_json = client.post(
+        "/api/shots/",
+        '{"event_id": "' + "x" * 3_000_000 + '"}',
+        content_type="application/json",
+        headers={"Authorization": f"Bearer {sensor_token}"},
+    )
+    many_files = device_client.post(
+        "/api/stations/1/captures/",
+        {f"f{i}": SimpleUploadedFile(f"{i}.jpg", b"x") for i in range(150)},
+    )
+    many_fields = device_client.post(
+        "/api/stations/1/captures/", {f"k{i}": "v" for i in range(1500)}
+    )
+
+    assert (huge_json.status_code, huge_json.json()["code"]) == (400, "too_large")
+    assert "at most 2.6 MB besides files" in huge_json.json()["detail"]
+    assert (many_files.status_code, many_files.json()["code"]) == (400, "too_many_files")
+    assert (many_fields.status_code, many_fields.json()["code"]) == (400, "too_many_fields")
