@@ -8,7 +8,7 @@ import io
 from dataclasses import dataclass
 
 from django.utils.translation import gettext as _
-from PIL import Image, ImageOps, UnidentifiedImageError
+from PIL import ExifTags, Image, UnidentifiedImageError
 
 ACCEPTED_FORMATS = ("JPEG", "PNG", "WEBP")
 
@@ -97,13 +97,44 @@ def load_upload(data: bytes, *, max_bytes: int, max_pixels: int, min_side: int) 
             % {"width": width, "height": height, "min": min_side},
         )
     try:
+        # verify() checks the file's structure and checksums (PNG chunk CRCs) on a copy;
+        # load() then decodes every pixel, and fails on data cut short.
+        Image.open(io.BytesIO(data), formats=ACCEPTED_FORMATS).verify()
         image.load()
-        ImageOps.exif_transpose(image, in_place=True)
-    except (OSError, SyntaxError, ValueError, Image.DecompressionBombError) as exc:
+    except (OSError, SyntaxError, ValueError, EOFError, Image.DecompressionBombError) as exc:
         raise ImageRejected(
             "corrupt", _("The photo could not be read completely. Please take it again.")
         ) from exc
+    orientation = exif_orientation(image)  # after load(): the pixels are all there
+    if orientation in UPRIGHT:
+        image = image.transpose(UPRIGHT[orientation])
     return _plain_rgb(image)
+
+
+# EXIF orientation → the transpose that shows the photo upright (as ImageOps.exif_transpose).
+UPRIGHT = {
+    2: Image.Transpose.FLIP_LEFT_RIGHT,
+    3: Image.Transpose.ROTATE_180,
+    4: Image.Transpose.FLIP_TOP_BOTTOM,
+    5: Image.Transpose.TRANSPOSE,
+    6: Image.Transpose.ROTATE_270,
+    7: Image.Transpose.TRANSVERSE,
+    8: Image.Transpose.ROTATE_90,
+}
+
+
+def exif_orientation(image: Image.Image) -> int:
+    """The EXIF orientation tag, or 1 (as stored) when the EXIF block is missing or damaged.
+
+    Read here rather than with ImageOps.exif_transpose, which writes the rest of the EXIF
+    block back out and fails with struct or type errors on tampered tags: Booth drops that
+    block anyway, and a photo with broken metadata is still a usable photo.
+    """
+    try:
+        value = image.getexif().get(ExifTags.Base.Orientation, 1)
+    except Exception:  # any failure of the metadata parser means "no usable tag"
+        return 1
+    return value if isinstance(value, int) else 1
 
 
 def unsupported_format(data: bytes) -> str:

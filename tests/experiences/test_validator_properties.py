@@ -17,6 +17,7 @@ from PIL import Image
 from experiences.api import ShotSerializer
 from experiences.imaging import ImageRejected, load_upload
 from experiences.video import ClipInfo, ClipRejected, _rate, parse_probe
+from tests import photos
 
 # The machine runs other tests too: no per-example deadline, a bounded number of examples.
 PROPERTY = settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
@@ -108,6 +109,55 @@ def test_too_many_bytes_is_a_413_whatever_the_content(data, size):
     with pytest.raises(ImageRejected) as rejected:
         load_upload(data + b"\x00" * size, max_bytes=len(data) + size - 1, **_no_bytes(LIMITS))
     assert rejected.value.code in ("too_large", "empty")
+
+
+def small_photos() -> list[bytes]:
+    """Valid small photos in each accepted format, with EXIF, to be damaged at random."""
+    face = Image.open(io.BytesIO(photos.face_jpeg(orientation=6, gps=True))).resize((48, 40))
+    out = []
+    for fmt, options in (
+        ("JPEG", {"exif": photos.exif_block(orientation=6, gps=True).tobytes()}),
+        ("JPEG", {"progressive": True}),
+        ("PNG", {}),
+        ("WEBP", {"exif": photos.exif_block(orientation=3).tobytes()}),
+        ("WEBP", {"lossless": True}),
+    ):
+        buffer = io.BytesIO()
+        face.save(buffer, fmt, **options)
+        out.append(buffer.getvalue())
+    return out
+
+
+SMALL_PHOTOS = small_photos()
+
+
+@settings(max_examples=400, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    photo=st.sampled_from(SMALL_PHOTOS),
+    damage=st.lists(st.tuples(st.floats(0, 1), st.integers(0, 255)), min_size=1, max_size=8),
+    cut=st.floats(0.05, 1),
+)
+# Found by a 30,000-case run: tampered EXIF tags that made ImageOps.exif_transpose fail with
+# struct.error and TypeError (a 500) when it wrote the EXIF block back out.
+@example(
+    photo=SMALL_PHOTOS[3],
+    damage=[(0.6462, 34), (0.2766, 105), (0.2382, 1), (0.9214, 16), (0.2884, 10),
+            (0.3140, 126), (0.9570, 83)],
+    cut=1.0,
+)  # fmt: skip
+@example(photo=SMALL_PHOTOS[0], damage=[(0.9802, 80), (0.0802, 6), (0.5383, 118)], cut=1.0)
+def test_damaged_photos_are_decoded_or_rejected(photo, damage, cut):
+    """Bit rot and tampering deep inside real files: the decoders' odd errors (struct,
+    index, EOF, syntax) all become a rejection, never an unexpected exception."""
+    data = bytearray(photo[: max(1, int(len(photo) * cut))])
+    for where, value in damage:
+        data[min(len(data) - 1, int(where * len(data)))] = value
+    try:
+        image = load(bytes(data))
+    except ImageRejected as rejected:
+        assert rejected.status in (400, 413, 415)
+    else:
+        assert_plain_rgb(image)
 
 
 def _no_bytes(limits: dict) -> dict:
