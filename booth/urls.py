@@ -1,12 +1,16 @@
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
-from django.urls import include, path
+from django.urls import include, path, register_converter
 from drf_spectacular.views import SpectacularAPIView
 
 from booth.api_docs import StaffSwaggerView
+from booth.converters import EventIdConverter, PublicTokenConverter
 from displays import views as display_views
 from experiences import api, replay_views, views
 from moderation import views as moderation_views
+
+register_converter(PublicTokenConverter, "token")
+register_converter(EventIdConverter, "event_id")
 
 urlpatterns = [
     path("", views.home, name="home"),
@@ -28,21 +32,21 @@ urlpatterns = [
         display_views.default_image,
         name="display-default-image",
     ),
-    path("r/<str:token>/", views.result, name="result"),
-    path("r/<str:token>/image.jpg", views.result_image, name="result-image"),
-    path("r/<str:token>/qr.png", views.result_qr, name="result-qr"),
-    path("r/<str:token>/download", views.result_download, name="result-download"),
-    path("r/<str:token>/delete", views.result_delete, name="result-delete"),
+    path("r/<token:token>/", views.result, name="result"),
+    path("r/<token:token>/image.jpg", views.result_image, name="result-image"),
+    path("r/<token:token>/qr.png", views.result_qr, name="result-qr"),
+    path("r/<token:token>/download", views.result_download, name="result-download"),
+    path("r/<token:token>/delete", views.result_delete, name="result-delete"),
     path(
         "admin/files/<slug:kind>/<int:pk>",
         moderation_views.stored_file,
         name="staff-file",
     ),
-    path("replays/<str:token>/", replay_views.replay_page, name="replay"),
-    path("replays/<str:token>/status", replay_views.replay_status, name="replay-status"),
-    path("replays/<str:token>/qr.png", replay_views.replay_qr, name="replay-qr"),
-    path("api/shots/<str:event_id>/clip", api.ClipUploadView.as_view(), name="api-clip"),
-    path("replays/<str:token>/<str:version>.mp4", replay_views.replay_video, name="replay-video"),
+    path("replays/<token:token>/", replay_views.replay_page, name="replay"),
+    path("replays/<token:token>/status", replay_views.replay_status, name="replay-status"),
+    path("replays/<token:token>/qr.png", replay_views.replay_qr, name="replay-qr"),
+    path("api/shots/<event_id:event_id>/clip", api.ClipUploadView.as_view(), name="api-clip"),
+    path("replays/<token:token>/<str:version>.mp4", replay_views.replay_video, name="replay-video"),
     path("admin/", admin.site.urls),
 ]
 
