@@ -252,6 +252,8 @@ BOOTH_BEDROCK_STORY_MODEL = env.str(
 # "" = the language the visitor chose on the tablet; "en" or "ko" forces one.
 BOOTH_STORY_LANGUAGE = env.str("BOOTH_STORY_LANGUAGE", default="")
 BOOTH_STORY_TIMEOUT = env.float("BOOTH_STORY_TIMEOUT", default=20)
+# Few attempts: a visitor waits at the wall, and a failed story falls back to the stored one.
+BOOTH_STORY_MAX_ATTEMPTS = env.int("BOOTH_STORY_MAX_ATTEMPTS", default=2)
 BOOTH_STORY_MAX_CHARS = env.int("BOOTH_STORY_MAX_CHARS", default=300)
 BOOTH_BEDROCK_TITAN_IMAGE_MODEL = env.str(
     "BOOTH_BEDROCK_TITAN_IMAGE_MODEL", default="amazon.titan-image-generator-v2:0"
