@@ -523,11 +523,7 @@ class LeaderboardReset(models.Model):
 class Replay(models.Model):
     """A kick-camera clip and the slow-motion replay made from it (free-kick experience)."""
 
-    class State(models.TextChoices):
-        QUEUED = "queued", _("Queued")
-        RUNNING = "running", _("Running")
-        SUCCEEDED = "succeeded", _("Succeeded")
-        FAILED = "failed", _("Failed")
+    State = Job.State  # the same life cycle as a photo job
 
     player = models.ForeignKey(Player, on_delete=models.CASCADE, related_name="replays")
     shot = models.OneToOneField(
