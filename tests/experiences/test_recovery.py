@@ -1,5 +1,6 @@
 """Jobs whose worker died: leases, the scheduler's recovery, and exactly-once results."""
 
+import asyncio
 from datetime import timedelta
 
 import pytest
@@ -43,32 +44,22 @@ def _listen_to(display: Display) -> str:
 
 
 def _drain(channel: str) -> list[dict]:
+    """Every message the display's pages were sent so far."""
     layer = get_channel_layer()
-    received = []
-    while True:
-        message = async_to_sync(layer.receive_nowait)(channel)
-        if message is None:
-            return received
-        received.append(message["payload"])
+
+    async def receive_all() -> list[dict]:
+        received = []
+        while True:
+            try:
+                message = await asyncio.wait_for(layer.receive(channel), timeout=0.2)
+            except TimeoutError:
+                return received
+            received.append(message["payload"])
+
+    return async_to_sync(receive_all)()
 
 
-@pytest.fixture
-def nowait_layer(settings):
-    """The in-memory layer has no receive_nowait; give tests a way to drain a channel."""
-    from channels.layers import InMemoryChannelLayer
-
-    async def receive_nowait(self, channel):
-        queue = self.channels.get(channel)
-        if queue is None or queue.empty():
-            return None
-        return queue.get_nowait()[1]
-
-    InMemoryChannelLayer.receive_nowait = receive_nowait
-    yield
-    del InMemoryChannelLayer.receive_nowait
-
-
-def test_a_job_whose_worker_died_is_queued_again_and_finishes_once(booth, nowait_layer):
+def test_a_job_whose_worker_died_is_queued_again_and_finishes_once(booth):
     job = factories.make_job(booth.station)
     _kill_mid_job(job)
     old_task = job.task_id
@@ -146,7 +137,7 @@ def test_a_job_that_keeps_killing_workers_is_failed_with_a_readable_error(booth,
     assert DBTaskResult.objects.get(pk=job.task_id).status == "FAILED"
 
 
-def test_a_finished_but_unpublished_job_is_published_once(booth, nowait_layer):
+def test_a_finished_but_unpublished_job_is_published_once(booth):
     job = factories.make_job(booth.station)
     _run_queue()
     # The worker died after storing the result and before handing it to the display.
