@@ -6,6 +6,7 @@ BOOTH_S3_URL_EXPIRY_SECONDS. The boto3 session, region, retries, timeouts and en
 overrides are the ones every other AWS call uses (booth.aws).
 """
 
+from botocore.config import Config
 from django.conf import settings
 from django.core.files.storage import FileSystemStorage, Storage
 from storages.backends.s3 import S3Storage
@@ -25,7 +26,11 @@ class PrivateS3Storage(S3Storage):
         endpoint = settings.BOOTH_S3_ENDPOINT_URL or settings.BOOTH_AWS_ENDPOINT_URLS.get("s3")
         if endpoint:
             options.setdefault("endpoint_url", endpoint)
-        options.setdefault("client_config", aws.client_config())
+        # Signature version 4: required in every region opened since 2014, and its
+        # presigned URLs carry their expiry (X-Amz-Expires) signed.
+        options.setdefault(
+            "client_config", aws.client_config().merge(Config(signature_version="s3v4"))
+        )
         super().__init__(**options)
 
     @property

@@ -17,6 +17,7 @@ from django.utils import timezone
 
 from displays.models import Display
 from experiences.models import Asset, Capture, Job, Player
+from experiences.storage import stray_files
 from moderation.models import ConsentRecord, ErasedToken, ErasureLog, Result, token_digest
 
 logger = logging.getLogger(__name__)
@@ -48,6 +49,10 @@ def stored_files(player_ids: list[int]) -> list[StoredFile]:
     for asset in Asset.objects.filter(job__capture__player_id__in=player_ids):
         if asset.file.name:
             files.append(StoredFile(asset.kind, asset.file.storage, asset.file.name))
+    storage = Asset.file.field.storage
+    for job in Job.objects.filter(capture__player_id__in=player_ids):
+        # What a worker killed mid-job wrote before its rows were rolled back.
+        files.extend(StoredFile("unfinished", storage, name) for name in stray_files(job, storage))
     return files
 
 
