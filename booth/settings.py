@@ -130,7 +130,19 @@ if REDIS_URL:
     CHANNEL_LAYERS = {
         "default": {
             "BACKEND": "channels_redis.core.RedisChannelLayer",
-            "CONFIG": {"hosts": [REDIS_URL]},
+            # redis-py 8 times socket reads out after 5 s by default, the length of
+            # channels-redis's blocking BZPOPMIN, which then tears down every idle
+            # websocket (django/channels_redis#422): reads may take longer than the pop,
+            # yet a dead Redis is still noticed.
+            "CONFIG": {
+                "hosts": [
+                    {
+                        "address": REDIS_URL,
+                        "socket_timeout": env.float("REDIS_SOCKET_TIMEOUT", default=15),
+                        "socket_connect_timeout": 5,
+                    }
+                ]
+            },
         }
     }
 else:
