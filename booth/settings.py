@@ -217,7 +217,7 @@ BOOTH_STATIC_MANIFEST = env.bool("BOOTH_STATIC_MANIFEST", default=False)
 STORAGES = {
     "default": MEDIA_STORAGE,
     "staticfiles": {
-        "BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"
+        "BACKEND": "booth.storage.StaticStorage"
         if BOOTH_STATIC_MANIFEST
         else "django.contrib.staticfiles.storage.StaticFilesStorage"
     },

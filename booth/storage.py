@@ -10,6 +10,7 @@ from botocore.config import Config
 from django.conf import settings
 from django.core.files.storage import FileSystemStorage, Storage
 from storages.backends.s3 import S3Storage
+from whitenoise.storage import CompressedManifestStaticFilesStorage
 
 from booth import aws
 
@@ -53,3 +54,11 @@ def serves_presigned_urls(storage: Storage) -> bool:
     """Whether visitors should be redirected to the storage's own (signed, expiring) URLs
     rather than have the file streamed through Booth: true for anything but local disk."""
     return not isinstance(storage, FileSystemStorage)
+
+
+class StaticStorage(CompressedManifestStaticFilesStorage):
+    """Production static files: hashed names, gzip/Brotli copies, and the ES module imports
+    of the display and tablet scripts rewritten to the hashed names too, so a new release
+    never mixes a cached old module with a new one."""
+
+    support_js_module_import_aggregation = True

@@ -1,5 +1,7 @@
 """Shared fixtures: every test gets its own media folder and a fresh in-memory channel layer."""
 
+import copy
+import uuid
 from pathlib import Path
 
 import pytest
@@ -27,9 +29,15 @@ def media_root(settings, tmp_path) -> Path:
 
 @pytest.fixture(autouse=True)
 def fresh_channel_layer(settings) -> None:
-    """A new in-memory channel layer per test (setting CHANNEL_LAYERS resets Channels'
-    layer cache), so no group or queued message leaks from one test into another."""
-    settings.CHANNEL_LAYERS = {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer"}}
+    """A new channel layer per test (setting CHANNEL_LAYERS resets Channels' layer cache),
+    so no group or queued message leaks from one test into another: in memory, or on
+    Redis under a prefix of its own when REDIS_URL is set (CI's scaled-mode pass)."""
+    if settings.REDIS_URL:
+        layer = copy.deepcopy(settings.CHANNEL_LAYERS)
+        layer["default"]["CONFIG"]["prefix"] = f"booth-test-{uuid.uuid4().hex}"
+        settings.CHANNEL_LAYERS = layer
+    else:
+        settings.CHANNEL_LAYERS = {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer"}}
 
 
 @pytest.fixture(autouse=True)
@@ -98,8 +106,6 @@ def moto_s3_endpoint():
 def s3_media(settings, moto_s3_endpoint):
     """Media in a fresh private bucket on the moto server, as scaled mode stores it; yields
     a boto3 client to look inside the bucket, with its name as `client.bucket`."""
-    import uuid
-
     import boto3
 
     bucket = f"booth-test-{uuid.uuid4().hex[:12]}"

@@ -25,7 +25,8 @@ def test_liveness_answers_without_touching_anything():
     assert "no-cache" in response["Cache-Control"]
 
 
-def test_ready_when_database_and_local_storage_work(media_root):
+def test_ready_when_database_and_local_storage_work(media_root, settings):
+    settings.REDIS_URL = ""  # embedded mode: the in-memory channel layer
     response = Client().get("/readyz")
 
     assert response.status_code == 200
