@@ -126,7 +126,8 @@ def requeue_interrupted_jobs() -> int:
     """
     requeued = 0
     unfinished = Q(state__in=[Job.State.QUEUED, Job.State.RUNNING]) | Q(
-        state=Job.State.SUCCEEDED, published__isnull=True  # made, never handed to the display
+        state=Job.State.SUCCEEDED,
+        published__isnull=True,  # made, never handed to the display
     )
     for job in Job.objects.filter(unfinished):
         task = DBTaskResult.objects.filter(pk=job.task_id).first() if job.task_id else None

@@ -4,6 +4,8 @@ from urllib.parse import parse_qs, urlsplit
 
 import httpx
 import pytest
+from django.core.files.base import ContentFile
+from django.core.files.storage import default_storage
 from django.test import Client
 
 from experiences.models import Asset
@@ -108,3 +110,15 @@ def test_a_job_made_again_leaves_one_portrait_and_one_qr_in_the_bucket(s3_media,
     names = {f"booth/{a.file.name}" for a in Asset.objects.filter(job=job)}
     assert len(names) == 2
     assert _keys(s3_media, f"assets/{job.pk}/") == names
+
+
+def test_the_s3_endpoint_can_come_from_booth_aws_endpoint_overrides(
+    s3_media, settings, moto_s3_endpoint
+):
+    settings.BOOTH_S3_ENDPOINT_URL = ""
+    settings.BOOTH_AWS_ENDPOINT_URLS = {"s3": moto_s3_endpoint}
+    settings.STORAGES = {**settings.STORAGES}  # a new storage reads the settings again
+    name = default_storage.save("probe/override.txt", ContentFile(b"via BOOTH_AWS_ENDPOINT_URLS"))
+
+    body = s3_media.get_object(Bucket=s3_media.bucket, Key=f"booth/{name}")["Body"].read()
+    assert body == b"via BOOTH_AWS_ENDPOINT_URLS"
