@@ -12,6 +12,7 @@ from experiences.models import Asset
 from experiences.pipeline import run_job
 from moderation.services import erase_player
 from tests import factories
+from tests.moderation.test_admin import staff_client
 
 pytestmark = pytest.mark.django_db
 
@@ -122,3 +123,17 @@ def test_the_s3_endpoint_can_come_from_booth_aws_endpoint_overrides(
 
     body = s3_media.get_object(Bucket=s3_media.bucket, Key=f"booth/{name}")["Body"].read()
     assert body == b"via BOOTH_AWS_ENDPOINT_URLS"
+
+
+def test_admin_thumbnails_redirect_staff_to_presigned_urls_and_refuse_others(s3_media, booth):
+    job = factories.make_finished_job(booth.station)
+    url = f"/admin/files/capture-original/{job.capture.pk}"
+
+    allowed = staff_client("experiences.view_capture").get(url)
+    refused = staff_client("experiences.view_event", username="other").get(url)
+
+    assert allowed.status_code == 302
+    assert "X-Amz-Signature=" in allowed["Location"]
+    original = httpx.get(allowed["Location"])
+    assert original.status_code == 200 and original.content.startswith(b"\xff\xd8")
+    assert refused.status_code == 403
