@@ -144,7 +144,7 @@ def start_scaled(project: Path, env: dict, ports: list[int], var_dir: Path) -> l
         processes.append(
             start_process(
                 project,
-                env,
+                {**env, "DB_CONN_MAX_AGE": "600"},  # as the Procfile runs workers
                 var_dir / f"worker-{i}.log",
                 *("db_worker", "--interval", "0.05", "--no-startup-delay"),
             )
