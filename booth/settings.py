@@ -97,7 +97,31 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         "NAME": env.str("BOOTH_TEST_SQLITE", default=str(VAR_DIR / f"test-{os.getpid()}.sqlite3"))
     }
 else:
+    # PostgreSQL under daphne. Sync views and the ORM run in asgiref's thread-sensitive
+    # executor, and Django's persistent connections are per thread and only closed at the
+    # end of a request: under ASGI they pile up instead of being reused, so each request
+    # opens and closes its own (CONN_MAX_AGE=0, the default here). Past a few hundred
+    # connections per second put PgBouncer (transaction pooling) in front and set
+    # DB_DISABLE_SERVER_SIDE_CURSORS=true, as pooled connections cannot keep cursors.
     DATABASES["default"].setdefault("CONN_MAX_AGE", env.int("DB_CONN_MAX_AGE", default=0))
+    # A connection kept for reuse (DB_CONN_MAX_AGE > 0, the task workers) is checked
+    # before use, so a database restart costs one reconnect rather than a failed job.
+    DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+    DATABASES["default"]["DISABLE_SERVER_SIDE_CURSORS"] = env.bool(
+        "DB_DISABLE_SERVER_SIDE_CURSORS", default=False
+    )
+    # Fail fast when the database is unreachable: a request or /readyz answers in seconds
+    # instead of hanging on the kernel's TCP timeout.
+    DATABASES["default"].setdefault("OPTIONS", {}).setdefault(
+        "connect_timeout", env.int("DB_CONNECT_TIMEOUT", default=5)
+    )
+    # One test database per run (the whole suite runs on PostgreSQL in CI's second pass),
+    # so two runs on one server never share it.
+    DATABASES["default"]["TEST"] = {
+        "NAME": env.str(
+            "BOOTH_TEST_DB_NAME", default=f"test_{DATABASES['default']['NAME']}_{os.getpid()}"
+        )
+    }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- Channels -------------------------------------------------------------------------
@@ -106,7 +130,19 @@ if REDIS_URL:
     CHANNEL_LAYERS = {
         "default": {
             "BACKEND": "channels_redis.core.RedisChannelLayer",
-            "CONFIG": {"hosts": [REDIS_URL]},
+            # redis-py 8 times socket reads out after 5 s by default, the length of
+            # channels-redis's blocking BZPOPMIN, which then tears down every idle
+            # websocket (django/channels_redis#422): reads may take longer than the pop,
+            # yet a dead Redis is still noticed.
+            "CONFIG": {
+                "hosts": [
+                    {
+                        "address": REDIS_URL,
+                        "socket_timeout": env.float("REDIS_SOCKET_TIMEOUT", default=15),
+                        "socket_connect_timeout": 5,
+                    }
+                ]
+            },
         }
     }
 else:
@@ -127,8 +163,23 @@ BOOTH_EMBEDDED_WORKER_THREADS = env.int("BOOTH_EMBEDDED_WORKER_THREADS", default
 # embedded worker also looks for jobs queued elsewhere.
 BOOTH_WORKER_POLL_SECONDS = env.float("BOOTH_WORKER_POLL_SECONDS", default=1.0)
 # Embedded mode erases visitors past their retention this often; scaled deployments run
-# `manage.py purge_expired` from cron or a scheduler instead.
+# `manage.py booth_scheduler` (or `manage.py purge_expired` from cron) instead.
 BOOTH_PURGE_INTERVAL_SECONDS = env.float("BOOTH_PURGE_INTERVAL_SECONDS", default=600)
+# A worker holds a lease on the job it runs and renews it every third of this; when a
+# worker dies (killed, machine lost) `manage.py booth_scheduler` queues the job again once
+# its lease has run out. Longer than the slowest job's longest pause, shorter than a
+# visitor's patience.
+BOOTH_JOB_LEASE_SECONDS = env.float("BOOTH_JOB_LEASE_SECONDS", default=30)
+# A job that has killed this many workers (a poison photo) is failed instead of retried.
+BOOTH_JOB_MAX_ATTEMPTS = env.int("BOOTH_JOB_MAX_ATTEMPTS", default=3)
+# How often `manage.py booth_scheduler` looks for jobs whose worker died.
+BOOTH_SCHEDULER_INTERVAL_SECONDS = env.float("BOOTH_SCHEDULER_INTERVAL_SECONDS", default=5)
+# TEST ONLY: seconds to sleep at the end of a pipeline stage, e.g. "store=5", so system
+# tests can kill a worker in the middle of a job. Never set it in a deployment.
+BOOTH_TEST_STAGE_DELAYS = {
+    stage: float(seconds)
+    for stage, seconds in env.dict("BOOTH_TEST_STAGE_DELAYS", default={}).items()
+}
 
 # --- Storage --------------------------------------------------------------------------
 MEDIA_ROOT = Path(env.str("MEDIA_ROOT", default=str(VAR_DIR / "media")))
@@ -136,13 +187,42 @@ MEDIA_URL = "/media/"  # never routed: stored files are served through token-che
 STATIC_URL = "/static/"
 STATIC_ROOT = Path(env.str("STATIC_ROOT", default=str(VAR_DIR / "staticfiles")))
 STATICFILES_DIRS = [BASE_DIR / "static"]
+# Media on S3 (or an S3-compatible store) when a bucket is set: every web process and
+# worker on every machine then shares one store. Objects stay private (no ACL, signed
+# requests); visitors are redirected to presigned URLs that expire after
+# BOOTH_S3_URL_EXPIRY_SECONDS. Credentials come from boto3's chain (booth/aws.py).
+BOOTH_S3_BUCKET = env.str("BOOTH_S3_BUCKET", default="")
+BOOTH_S3_PREFIX = env.str("BOOTH_S3_PREFIX", default="media").strip("/")
+BOOTH_S3_REGION = env.str("BOOTH_S3_REGION", default="")  # empty: BOOTH_AWS_REGION
+# An S3-compatible store (MinIO, moto); empty: BOOTH_AWS_ENDPOINT_URLS["s3"], else AWS.
+BOOTH_S3_ENDPOINT_URL = env.str("BOOTH_S3_ENDPOINT_URL", default="")
+BOOTH_S3_URL_EXPIRY_SECONDS = env.int("BOOTH_S3_URL_EXPIRY_SECONDS", default=300)
+MEDIA_STORAGE = (
+    {
+        "BACKEND": "booth.storage.PrivateS3Storage",
+        "OPTIONS": {
+            "bucket_name": BOOTH_S3_BUCKET,
+            "location": BOOTH_S3_PREFIX,
+            "querystring_expire": BOOTH_S3_URL_EXPIRY_SECONDS,
+        },
+    }
+    if BOOTH_S3_BUCKET
+    else {"BACKEND": "django.core.files.storage.FileSystemStorage"}
+)
+# Production static files: `manage.py collectstatic` writes compressed copies with
+# content hashes in their names, which WhiteNoise serves with a one-year immutable cache
+# header (and gzip/Brotli when the browser takes it). Off by default so the embedded demo
+# needs no collectstatic; then WhiteNoise serves from the app folders directly.
+BOOTH_STATIC_MANIFEST = env.bool("BOOTH_STATIC_MANIFEST", default=False)
 STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
-    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+    "default": MEDIA_STORAGE,
+    "staticfiles": {
+        "BACKEND": "booth.storage.StaticStorage"
+        if BOOTH_STATIC_MANIFEST
+        else "django.contrib.staticfiles.storage.StaticFilesStorage"
+    },
 }
-# Serve static files from the app folders without collectstatic: embedded mode is one
-# command, and WhiteNoise then serves them with caching headers under daphne.
-WHITENOISE_USE_FINDERS = True
+WHITENOISE_USE_FINDERS = not BOOTH_STATIC_MANIFEST
 STATIC_ROOT.mkdir(parents=True, exist_ok=True)
 WHITENOISE_AUTOREFRESH = DEBUG
 

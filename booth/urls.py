@@ -2,11 +2,14 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
+from booth import health
 from displays import views as display_views
 from experiences import api, replay_views, views
 from moderation import views as moderation_views
 
 urlpatterns = [
+    path("healthz", health.healthz, name="healthz"),
+    path("readyz", health.readyz, name="readyz"),
     path("", views.home, name="home"),
     path("tablet/", views.tablet, name="tablet"),
     path("accounts/login/", auth_views.LoginView.as_view(), name="login"),

@@ -342,6 +342,16 @@ class Job(models.Model):
     created = models.DateTimeField(default=timezone.now)
     started = models.DateTimeField(null=True, blank=True)
     finished = models.DateTimeField(null=True, blank=True)
+    lease_expires = models.DateTimeField(
+        null=True,
+        blank=True,
+        help_text=_("The worker running this job renews it; once past, the job is queued again."),
+    )
+    published = models.DateTimeField(
+        null=True,
+        blank=True,
+        help_text=_("When the result was handed to the display and tablet (once per job)."),
+    )
     review = models.CharField(
         max_length=16,
         choices=Review.choices,

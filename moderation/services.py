@@ -26,6 +26,7 @@ from experiences.models import (
     Replay,
     Shot,
 )
+from experiences.storage import stray_files
 from moderation.models import ConsentRecord, ErasedToken, ErasureLog, Result, token_digest
 
 logger = logging.getLogger(__name__)
@@ -62,6 +63,10 @@ def stored_files(player_ids: list[int]) -> list[StoredFile]:
             stored = getattr(replay, kind)
             if stored.name:
                 files.append(StoredFile(kind, stored.storage, stored.name))
+    storage = Asset.file.field.storage
+    for job in Job.objects.filter(capture__player_id__in=player_ids):
+        # What a worker killed mid-job wrote before its rows were rolled back.
+        files.extend(StoredFile("unfinished", storage, name) for name in stray_files(job, storage))
     return files
 
 
