@@ -189,6 +189,29 @@ BOOTH_RESULT_JPEG_QUALITY = env.int("BOOTH_RESULT_JPEG_QUALITY", default=88)
 # How long the tablet shows "watch display N" before it returns to the attract screen.
 BOOTH_TABLET_RESET_SECONDS = env.int("BOOTH_TABLET_RESET_SECONDS", default=45)
 
+# --- Displays (LED walls) -------------------------------------------------------------
+# A display page shows its default image after this many consecutive failed connection
+# attempts, or once it has been offline this long (the reference booth: 5 failures).
+BOOTH_DISPLAY_FAILURES_BEFORE_DEFAULT = env.int("BOOTH_DISPLAY_FAILURES_BEFORE_DEFAULT", default=5)
+BOOTH_DISPLAY_OFFLINE_DEFAULT_SECONDS = env.float(
+    "BOOTH_DISPLAY_OFFLINE_DEFAULT_SECONDS", default=30
+)
+# How often a page sends its heartbeat; a display none of whose pages was heard from for
+# BOOTH_DISPLAY_SILENT_SECONDS is flagged silent on the control and status pages.
+BOOTH_DISPLAY_HEARTBEAT_SECONDS = env.float("BOOTH_DISPLAY_HEARTBEAT_SECONDS", default=15)
+BOOTH_DISPLAY_SILENT_SECONDS = env.float("BOOTH_DISPLAY_SILENT_SECONDS", default=45)
+# Attract loop: with no new result for this long, a live display cycles through the
+# event's most recent approved results (0 turns it off), each shown this long.
+BOOTH_ATTRACT_AFTER_SECONDS = env.float("BOOTH_ATTRACT_AFTER_SECONDS", default=120)
+BOOTH_ATTRACT_INTERVAL_SECONDS = env.float("BOOTH_ATTRACT_INTERVAL_SECONDS", default=8)
+BOOTH_ATTRACT_RESULTS = env.int("BOOTH_ATTRACT_RESULTS", default=12)
+# Staff pages (control panel, status) get a fresh snapshot this often over their socket.
+BOOTH_STATUS_PUSH_SECONDS = env.float("BOOTH_STATUS_PUSH_SECONDS", default=2)
+# Optional Slack-compatible chat webhook: "result ready" and "job failed" messages. Off
+# when empty. Sent from a background thread after commit, so it never delays a job.
+BOOTH_CHAT_WEBHOOK_URL = env.str("BOOTH_CHAT_WEBHOOK_URL", default="")
+BOOTH_CHAT_WEBHOOK_TIMEOUT = env.float("BOOTH_CHAT_WEBHOOK_TIMEOUT", default=3)
+
 # --- AWS (backends in experiences/backends/aws.py; clients from booth/aws.py) ---------
 # No credentials here: boto3 finds them (environment, ~/.aws, instance/task role).
 BOOTH_AWS_REGION = env.str("BOOTH_AWS_REGION", default="us-east-1")

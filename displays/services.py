@@ -2,13 +2,15 @@
 
 from typing import Any
 
+from django.conf import settings
 from django.db import transaction
 from django.templatetags.static import static
 from django.urls import reverse
 
 from booth.realtime import group_send
+from displays import selectors
 from displays.models import Display, Station
-from experiences.models import Asset, Job
+from experiences.models import Asset, Event, Job
 
 FALLBACK_DEFAULT_IMAGE = "displays/default.svg"
 
@@ -17,6 +19,17 @@ def default_image_url(display: Display) -> str:
     if display.default_image_file():
         return reverse("display-default-image", args=[display.number])
     return static(FALLBACK_DEFAULT_IMAGE)
+
+
+def client_config() -> dict[str, int]:
+    """Timings the display pages read from their data attributes (settings → page)."""
+    return {
+        "failures_before_default": settings.BOOTH_DISPLAY_FAILURES_BEFORE_DEFAULT,
+        "offline_default_ms": round(settings.BOOTH_DISPLAY_OFFLINE_DEFAULT_SECONDS * 1000),
+        "heartbeat_ms": round(settings.BOOTH_DISPLAY_HEARTBEAT_SECONDS * 1000),
+        "attract_after_ms": round(settings.BOOTH_ATTRACT_AFTER_SECONDS * 1000),
+        "attract_interval_ms": round(settings.BOOTH_ATTRACT_INTERVAL_SECONDS * 1000),
+    }
 
 
 def result_payload(asset: Asset) -> dict[str, Any]:
@@ -43,7 +56,14 @@ def display_state(display: Display) -> dict[str, Any]:
         "mode": display.mode,
         "default_image": default_image_url(display),
         "result": result_payload(asset) if showable else None,
+        "attract": attract_payload(display.event_id),
     }
+
+
+def attract_payload(event_id: int) -> list[dict[str, Any]]:
+    """The results an idle display cycles through (see selectors.attract_portraits)."""
+    event = Event(pk=event_id)
+    return [result_payload(asset) for asset in selectors.attract_portraits(event)]
 
 
 def push_state(display: Display) -> bool:
@@ -90,11 +110,24 @@ def publish_result(job: Job, portrait: Asset) -> None:
 
 
 def withdraw_results(jobs: list[Job]) -> None:
-    """Take these jobs' portraits off every display showing one, and push the fallback."""
-    displays = list(Display.objects.filter(current_asset__job__in=[job.pk for job in jobs]))
-    Display.objects.filter(pk__in=[d.pk for d in displays]).update(current_asset=None)
-    for display in displays:
-        push_state(display)
+    """Take these jobs' portraits off every display showing one, and push the fallback.
+
+    If one of them was shown (approved), every display of its event gets its state again,
+    not only those showing it: their attract loops may hold it too. `jobs` are the rows
+    as they were before the withdrawal.
+    """
+    job_ids = [job.pk for job in jobs]
+    showing = list(Display.objects.filter(current_asset__job__in=job_ids))
+    Display.objects.filter(pk__in=[d.pk for d in showing]).update(current_asset=None)
+    were_shown = [job.pk for job in jobs if job.review == Job.Review.APPROVED]
+    events = Event.objects.filter(experiences__players__captures__job__in=were_shown)
+    others = Display.objects.filter(event__in=events).exclude(pk__in=[d.pk for d in showing])
+    push_states([*showing, *others])
+
+
+def push_states(displays) -> int:
+    """Push each display's stored state to its open pages; return how many were sent."""
+    return sum(push_state(display) for display in displays)
 
 
 def notify_station(station: Station | None, payload: dict[str, Any]) -> None:

@@ -15,6 +15,7 @@ from django.utils import timezone
 from PIL import Image
 
 from displays import services as displays
+from displays import webhooks
 from experiences import backends, storage
 from experiences.faces import Box
 from experiences.imaging import encode_jpeg
@@ -67,6 +68,7 @@ def run_job(job_id: int) -> str:
         return Job.State.FAILED
     displays.publish_result(job, portrait)
     displays.notify_station(job.capture.station, displays.job_outcome(job))
+    webhooks.result_ready(job)
     return Job.State.SUCCEEDED
 
 
@@ -128,3 +130,4 @@ def _fail(job: Job, exc: Exception) -> None:
     if station is not None:
         displays.push_state(station.display)  # clears "processing" on the display
     displays.notify_station(station, displays.job_outcome(job))
+    webhooks.job_failed(job)

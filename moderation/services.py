@@ -104,8 +104,10 @@ def erase_players(
         ErasedToken.objects.bulk_create(
             [ErasedToken(digest=token_digest(token)) for token in tokens], ignore_conflicts=True
         )
+        # Every display of the visitors' events: one may show a result, and any may hold
+        # one in its attract loop.
         affected_displays = list(
-            Display.objects.filter(current_asset__job__capture__player_id__in=ids)
+            Display.objects.filter(event__experiences__players__in=ids).distinct()
         )
         history = list(admin_history(ids).values_list("pk", flat=True))  # found via the rows
         rows, per_model = Player.objects.filter(pk__in=ids).delete()

@@ -60,6 +60,7 @@ async def test_display_gets_its_state_with_the_default_image_before_any_result(b
         "mode": "live",
         "default_image": "/static/displays/default.svg",
         "result": None,
+        "attract": [],
     }
     await display.disconnect()
 
