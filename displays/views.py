@@ -88,11 +88,11 @@ def control_panel(request: HttpRequest) -> HttpResponse:
             else:
                 messages.success(request, f"Done: {action}.")
                 return redirect("display-control")
-        return _control_page(request, form, status=400)
+        return _control_page(request, form, code=400)
     return _control_page(request, form)
 
 
-def _control_page(request: HttpRequest, form: ControlForm, status: int = 200) -> HttpResponse:
+def _control_page(request: HttpRequest, form: ControlForm, code: int = 200) -> HttpResponse:
     context = {
         "form": form,
         "snapshot": status.snapshot(),
@@ -100,7 +100,7 @@ def _control_page(request: HttpRequest, form: ControlForm, status: int = 200) ->
         "results": selectors.pushable_results(),
         "recent_actions": ControlAction.objects.all()[:15],
     }
-    return render(request, "displays/control.html", context, status=status)
+    return render(request, "displays/control.html", context, status=code)
 
 
 @staff_member_required
