@@ -11,6 +11,7 @@ import json
 import logging
 import queue
 import threading
+import urllib.parse
 import urllib.request
 from typing import Any
 
@@ -90,8 +91,10 @@ def _send_forever() -> None:
         url, payload, timeout = _outbox.get()
         try:
             send(url, payload, timeout)
-        except Exception:
-            logger.exception("Chat webhook to %s failed", url.split("?")[0])
+        except Exception as error:
+            # Only scheme and host: a Slack webhook's path is its secret.
+            where = urllib.parse.urlsplit(url)
+            logger.error("Chat webhook to %s://%s failed: %s", where.scheme, where.netloc, error)
         finally:
             _outbox.task_done()
 
