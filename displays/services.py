@@ -46,8 +46,11 @@ def result_payload(asset: Asset) -> dict[str, Any]:
     }
 
 
-def display_state(display: Display) -> dict[str, Any]:
-    """The full state a display page renders; sent on connect and after every change."""
+def display_state(display: Display, attract: list[dict[str, Any]] | None = None) -> dict[str, Any]:
+    """The full state a display page renders; sent on connect and after every change.
+
+    `attract` is the event's attract list when the caller already has it (see push_states).
+    """
     asset = display.current_asset
     showable = asset is not None and asset.job.visible
     return {
@@ -56,7 +59,7 @@ def display_state(display: Display) -> dict[str, Any]:
         "mode": display.mode,
         "default_image": default_image_url(display),
         "result": result_payload(asset) if showable else None,
-        "attract": attract_payload(display.event_id),
+        "attract": attract_payload(display.event_id) if attract is None else attract,
     }
 
 
@@ -66,12 +69,12 @@ def attract_payload(event_id: int) -> list[dict[str, Any]]:
     return [result_payload(asset) for asset in selectors.attract_portraits(event)]
 
 
-def push_state(display: Display) -> bool:
+def push_state(display: Display, attract: list[dict[str, Any]] | None = None) -> bool:
     """Send the display's current stored state to all its open pages."""
     display = Display.objects.select_related("current_asset__job__capture__player").get(
         pk=display.pk
     )
-    return _send_to_display(display, display_state(display))
+    return _send_to_display(display, display_state(display, attract))
 
 
 def _send_to_display(display: Display, payload: dict[str, Any]) -> bool:
@@ -126,8 +129,17 @@ def withdraw_results(jobs: list[Job]) -> None:
 
 
 def push_states(displays) -> int:
-    """Push each display's stored state to its open pages; return how many were sent."""
-    return sum(push_state(display) for display in displays)
+    """Push each display's stored state to its open pages; return how many were sent.
+
+    The attract list is computed once per event, not once per display.
+    """
+    attract_by_event: dict[int, list[dict[str, Any]]] = {}
+    sent = 0
+    for display in displays:
+        if display.event_id not in attract_by_event:
+            attract_by_event[display.event_id] = attract_payload(display.event_id)
+        sent += push_state(display, attract_by_event[display.event_id])
+    return sent
 
 
 def notify_station(station: Station | None, payload: dict[str, Any]) -> None:

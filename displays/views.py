@@ -34,8 +34,13 @@ def wall(request: HttpRequest) -> HttpResponse:
     displays = list(
         selectors.event_displays().select_related("current_asset__job__capture__player")
     )
+    attract = services.attract_payload(displays[0].event_id) if displays else []
     screens = [
-        {"display": d, "state": services.display_state(d), "state_id": f"display-state-{d.number}"}
+        {
+            "display": d,
+            "state": services.display_state(d, attract),
+            "state_id": f"display-state-{d.number}",
+        }
         for d in displays
     ]
     columns = min(WALL_COLUMNS, max(1, len(screens)))

@@ -55,6 +55,14 @@ def test_the_wall_without_an_active_event_says_what_to_do(client):
 
 
 @pytest.mark.django_db
+def test_the_wall_speaks_korean(client):
+    response = client.get("/displays/wall/", headers={"accept-language": "ko"})
+
+    assert "디스플레이가 있는 활성 이벤트가 없습니다" in response.content.decode()
+    assert "<title>모든 디스플레이 · Booth</title>" in response.content.decode()
+
+
+@pytest.mark.django_db
 def test_timings_from_settings_reach_the_pages(client, booth, settings):
     settings.BOOTH_DISPLAY_FAILURES_BEFORE_DEFAULT = 3
     settings.BOOTH_DISPLAY_OFFLINE_DEFAULT_SECONDS = 12.5
