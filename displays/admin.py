@@ -137,11 +137,14 @@ class DisplayAdmin(admin.ModelAdmin):
 
     def save_model(self, request, obj, form, change):
         mode_changed = change and "mode" in form.changed_data
+        new_mode = obj.mode
+        if mode_changed:  # set_mode below switches it, knowing the mode it switches from
+            obj.mode = form.initial.get("mode", new_mode)
         super().save_model(request, obj, form, change)
         from displays.services import push_state
 
         if mode_changed:  # recorded like every other control action
-            control.set_mode([obj], obj.mode, by=request.user, via=VIA_ADMIN)
+            control.set_mode([obj], new_mode, by=request.user, via=VIA_ADMIN)
         else:
             push_state(obj)  # open pages follow the change at once
 

@@ -275,3 +275,36 @@ def test_admin_push_result_action_asks_which_result_then_pushes_it(booth, staff)
     assert done.status_code == 302
     assert Display.objects.get(number=2).current_asset == job.portrait
     assert ControlAction.objects.get().detail == {"asset": job.portrait.pk}
+
+
+def test_changing_the_mode_in_the_admin_list_is_recorded_and_keeps_the_default_image(booth, staff):
+    from tests import factories
+
+    factories.make_finished_job(booth.station, "Mina")
+    display = Display.objects.get(number=1)
+    Display.objects.filter(pk=display.pk).update(mode="default")
+    client = Client()
+    client.force_login(staff)
+    displays_ = list(Display.objects.order_by("number"))
+    form = {
+        "form-TOTAL_FORMS": str(len(displays_)),
+        "form-INITIAL_FORMS": str(len(displays_)),
+        "_save": "Save",
+    }
+    for index, row in enumerate(displays_):
+        form[f"form-{index}-id"] = str(row.pk)
+        form[f"form-{index}-mode"] = "paused" if row.number == 1 else row.mode
+
+    response = client.post("/admin/displays/display/", form)
+
+    assert response.status_code == 302
+    display.refresh_from_db()
+    assert display.mode == "paused"
+    assert display.current_asset is None  # paused while on its default image: stays on it
+    action = ControlAction.objects.get()
+    assert (action.kind, action.displays, action.detail, action.via) == (
+        "set_mode",
+        [1],
+        {"mode": "paused"},
+        "admin",
+    )
