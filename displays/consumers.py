@@ -82,7 +82,8 @@ class DisplayConsumer(GroupConsumer):
         await super().receive_json(content, **kwargs)
 
     async def display_message(self, event) -> None:
-        await self.send_json(event["payload"])
+        """A push for every page of this display, already JSON (services.send_to_display)."""
+        await self.send(text_data=event["text"])
 
 
 class StationConsumer(GroupConsumer):

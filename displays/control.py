@@ -9,7 +9,6 @@ from collections.abc import Iterable
 
 from django.db import transaction
 
-from booth.realtime import group_send
 from displays import selectors, services
 from displays.models import ControlAction, Display
 from experiences.models import Asset, Job
@@ -102,5 +101,5 @@ def reload_pages(displays: Iterable[Display], *, by, via: str) -> ControlAction:
     displays = _listed(displays)
     action = _record(ControlAction.Kind.RELOAD, displays, by, via)
     for display in displays:
-        group_send(display.group_name, {"type": "display.message", "payload": {"type": "reload"}})
+        services.send_to_display(display, {"type": "reload"})
     return action

@@ -1,5 +1,6 @@
 """What a display shows, and pushing changes to every open display and tablet page."""
 
+import json
 from typing import Any
 
 from django.conf import settings
@@ -74,12 +75,18 @@ def push_state(display: Display, attract: list[dict[str, Any]] | None = None) ->
     display = Display.objects.select_related("current_asset__job__capture__player").get(
         pk=display.pk
     )
-    return _send_to_display(display, display_state(display, attract))
+    return send_to_display(display, display_state(display, attract))
 
 
-def _send_to_display(display: Display, payload: dict[str, Any]) -> bool:
-    """Hand `payload` to every open page of the display (DisplayConsumer.display_message)."""
-    return group_send(display.group_name, {"type": "display.message", "payload": payload})
+def send_to_display(display: Display, payload: dict[str, Any]) -> bool:
+    """Hand `payload` to every open page of the display (DisplayConsumer.display_message).
+
+    It is serialised here, once: the in-memory layer deep-copies a message for every
+    member of the group and each consumer would encode it again, which with hundreds of
+    open pages costs more than the push itself (see bench/fanout.py).
+    """
+    text = json.dumps(payload, separators=(",", ":"), ensure_ascii=False)
+    return group_send(display.group_name, {"type": "display.message", "text": text})
 
 
 def announce_processing(job: Job) -> None:
@@ -89,7 +96,7 @@ def announce_processing(job: Job) -> None:
         return
     if job.review == Job.Review.PENDING:
         return  # pre-moderation: the display hears of it only once staff approve it
-    _send_to_display(
+    send_to_display(
         station.display, {"type": "processing", "nickname": job.capture.player.nickname}
     )
 
