@@ -189,15 +189,21 @@ async def measure(args, port: int, photo: bytes) -> dict:
                     for n in range(idle):
                         ws = await open_socket(port, n % DISPLAYS + 1, stack)
                         idle_tasks.append(asyncio.create_task(drain_forever(ws)))
-                await refresh_all(staff, pages)  # warm-up, not counted
                 pushes, requests, jobs = [], [], []
-                for _ in range(args.rounds):
-                    latencies, request_seconds = await refresh_all(staff, pages)
-                    pushes.append(latencies)
-                    requests.append(request_seconds)
-                for round_ in range(args.captures):
-                    jobs.extend(await capture_round(stations, pages, photo, f"{idle}-{round_}"))
                 figures[phase] = {"pushes": pushes, "requests": requests, "jobs": jobs}
+                try:
+                    await refresh_all(staff, pages)  # warm-up, not counted
+                    for _ in range(args.rounds):
+                        latencies, request_seconds = await refresh_all(staff, pages)
+                        pushes.append(latencies)
+                        requests.append(request_seconds)
+                    for round_ in range(args.captures):
+                        jobs.extend(await capture_round(stations, pages, photo, f"{idle}-{round_}"))
+                except (TimeoutError, RuntimeError) as error:
+                    # A push that never arrived is the finding: report it, keep the rest.
+                    figures[phase]["error"] = f"{type(error).__name__}: {error}"
+                    print(f"{phase}: FAILED ({figures[phase]['error']})", flush=True)
+                    break
                 print(f"{phase}: measured", flush=True)
         finally:
             for task in idle_tasks:
@@ -234,6 +240,10 @@ def line(name: str, values: list[float]) -> str:
 def report(figures: dict, finished: dict[int, float]) -> None:
     for phase, data in figures.items():
         print(f"\n{phase}:")
+        if "error" in data:
+            print(f"  FAILED: {data['error']} (figures below are the rounds before it)")
+        if not data["pushes"]:
+            continue
         every = [latency for round_ in data["pushes"] for latency in round_]
         last = [max(round_) for round_ in data["pushes"]]
         print(line("refresh all → each page", every))
