@@ -62,7 +62,7 @@ class DisplayConsumer(GroupConsumer):
         await database_sync_to_async(status.page_connected)(
             display, self.channel_name, user_agent.decode("latin-1")
         )
-        await self.send_json(await database_sync_to_async(services.display_state)(display))
+        await self.send_json(await database_sync_to_async(services.full_state)(display))
 
     async def disconnect(self, code: int) -> None:
         await super().disconnect(code)

@@ -48,20 +48,29 @@ def result_payload(asset: Asset) -> dict[str, Any]:
 
 
 def display_state(display: Display, attract: list[dict[str, Any]] | None = None) -> dict[str, Any]:
-    """The full state a display page renders; sent on connect and after every change.
+    """The state a display page renders; sent on connect and after every change.
 
-    `attract` is the event's attract list when the caller already has it (see push_states).
+    `attract` (the event's attract list) goes with it when given: on connect and when
+    the list lost a result. A new result leaves it out, to keep the push small (pages
+    fetch a fresh list each attract round anyway) and a page keeps the list it has.
     """
     asset = display.current_asset
     showable = asset is not None and asset.job.visible
-    return {
+    state = {
         "type": "state",
         "display": display.number,
         "mode": display.mode,
         "default_image": default_image_url(display),
         "result": result_payload(asset) if showable else None,
-        "attract": attract_payload(display.event_id) if attract is None else attract,
     }
+    if attract is not None:
+        state["attract"] = attract
+    return state
+
+
+def full_state(display: Display) -> dict[str, Any]:
+    """The state with the attract list: what a page gets when it (re)connects or loads."""
+    return display_state(display, attract_payload(display.event_id))
 
 
 def attract_payload(event_id: int) -> list[dict[str, Any]]:
@@ -136,10 +145,8 @@ def withdraw_results(jobs: list[Job]) -> None:
 
 
 def push_states(displays) -> int:
-    """Push each display's stored state to its open pages; return how many were sent.
-
-    The attract list is computed once per event, not once per display.
-    """
+    """Push each display's full state (attract list included) to its open pages; return
+    how many were sent. The attract list is computed once per event, not per display."""
     attract_by_event: dict[int, list[dict[str, Any]]] = {}
     sent = 0
     for display in displays:

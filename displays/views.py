@@ -23,7 +23,7 @@ def display(request: HttpRequest, number: int) -> HttpResponse:
         "displays/display.html",
         {
             "display": current,
-            "initial_state": services.display_state(current),
+            "initial_state": services.full_state(current),
             "client": services.client_config(),
         },
     )

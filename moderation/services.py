@@ -141,10 +141,9 @@ def erase_players(
         log.files = erasure.files
         log.detail = {**log.detail, "files_not_deleted": failed}
         log.save(update_fields=["files", "detail"])
-    from displays.services import push_state
+    from displays.services import push_states
 
-    for display in affected_displays:
-        push_state(display)
+    push_states(affected_displays)  # with the attract list, which lost these results
     return erasure
 
 

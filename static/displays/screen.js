@@ -148,7 +148,7 @@ export function mountScreen(root, initialState) {
     root.dataset.mode = state.mode;
     if (!keepAttract) {
       if (isNew || state.mode !== "live") stopAttract();
-      updateAttractList(state.attract);
+      if ("attract" in state) updateAttractList(state.attract); // else keep the list
       if (attract.active) return;
     }
     // Paused keeps what it shows: the server keeps its stored result fixed meanwhile.

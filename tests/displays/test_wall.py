@@ -135,3 +135,17 @@ async def test_erasing_a_visitor_takes_their_result_out_of_every_attract_loop(bo
     again = await page.receive_json_from(timeout=TIMEOUT)
     assert [r["token"] for r in again["attract"]] == [await portrait_token(kept)]
     await page.disconnect()
+
+
+@pytest.mark.django_db(transaction=True)
+async def test_a_new_result_is_pushed_without_the_attract_list(booth):
+    page = await connected("/ws/displays/1/")
+    assert (await page.receive_json_from(timeout=TIMEOUT))["attract"] == []
+
+    job = await visit(booth.station, "Mina")
+
+    assert (await page.receive_json_from(timeout=TIMEOUT))["type"] == "processing"
+    state = await page.receive_json_from(timeout=TIMEOUT)
+    assert state["result"]["token"] == await portrait_token(job)
+    assert "attract" not in state  # small pushes; the page keeps its list until it asks
+    await page.disconnect()
