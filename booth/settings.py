@@ -106,7 +106,14 @@ if REDIS_URL:
     CHANNEL_LAYERS = {
         "default": {
             "BACKEND": "channels_redis.core.RedisChannelLayer",
-            "CONFIG": {"hosts": [REDIS_URL]},
+            # channels_redis queues every message for one web process's consumers under a
+            # single key, capped at `capacity` (100 by default): a push to a display group
+            # with more open pages than that in one process silently lost the rest
+            # (bench/fanout.py with 1,000 idle pages). Room for every page a process holds.
+            "CONFIG": {
+                "hosts": [REDIS_URL],
+                "capacity": env.int("BOOTH_CHANNEL_CAPACITY", default=5000),
+            },
         }
     }
 else:
