@@ -110,8 +110,17 @@ if REDIS_URL:
             # single key, capped at `capacity` (100 by default): a push to a display group
             # with more open pages than that in one process silently lost the rest
             # (bench/fanout.py with 1,000 idle pages). Room for every page a process holds.
+            # redis-py 8 times reads out after 5 s by default: exactly channels_redis's
+            # 5 s blocking receive, so a busy event loop crashed consumers with "Timeout
+            # reading from" Redis. The read timeout must exceed the blocking receive.
             "CONFIG": {
-                "hosts": [REDIS_URL],
+                "hosts": [
+                    {
+                        "address": REDIS_URL,
+                        "socket_timeout": env.float("BOOTH_REDIS_SOCKET_TIMEOUT", default=30),
+                        "socket_connect_timeout": 5,
+                    }
+                ],
                 "capacity": env.int("BOOTH_CHANNEL_CAPACITY", default=5000),
             },
         }
