@@ -139,6 +139,7 @@ def test_wall_shows_all_displays_follows_the_control_panel_and_attracts(
         "document.documentElement.scrollHeight <= window.innerHeight"
         " && document.documentElement.scrollWidth <= window.innerWidth"
     )
+    wall.screenshot(path=str(booth.var / "wall.png"))  # kept with the test's tmp files
     box = tiles.nth(7).bounding_box()
     assert box["width"] > 400 and box["height"] > 450  # a 4 × 2 grid filling the screen
 
