@@ -11,6 +11,8 @@ from pathlib import Path
 
 import environ
 
+from booth.layers import redis_channel_layer
+
 BASE_DIR = Path(__file__).resolve().parent.parent
 env = environ.Env()
 environ.Env.read_env(BASE_DIR / ".env", overwrite=False)
@@ -103,27 +105,12 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 # --- Channels -------------------------------------------------------------------------
 REDIS_URL = env.str("REDIS_URL", default="")
 if REDIS_URL:
+    # Reads must outlast channels_redis's 5 s blocking receive (see booth/layers.py).
     CHANNEL_LAYERS = {
-        "default": {
-            "BACKEND": "channels_redis.core.RedisChannelLayer",
-            # channels_redis queues every message for one web process's consumers under a
-            # single key, capped at `capacity` (100 by default): a push to a display group
-            # with more open pages than that in one process silently lost the rest
-            # (bench/fanout.py with 1,000 idle pages). Room for every page a process holds.
-            # redis-py 8 times reads out after 5 s by default: exactly channels_redis's
-            # 5 s blocking receive, so a busy event loop crashed consumers with "Timeout
-            # reading from" Redis. The read timeout must exceed the blocking receive.
-            "CONFIG": {
-                "hosts": [
-                    {
-                        "address": REDIS_URL,
-                        "socket_timeout": env.float("BOOTH_REDIS_SOCKET_TIMEOUT", default=30),
-                        "socket_connect_timeout": 5,
-                    }
-                ],
-                "capacity": env.int("BOOTH_CHANNEL_CAPACITY", default=5000),
-            },
-        }
+        "default": redis_channel_layer(
+            REDIS_URL,
+            socket_timeout=env.float("BOOTH_REDIS_SOCKET_TIMEOUT", default=30),
+        )
     }
 else:
     CHANNEL_LAYERS = {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer"}}
