@@ -11,6 +11,8 @@ from pathlib import Path
 
 import environ
 
+from booth.layers import redis_channel_layer
+
 BASE_DIR = Path(__file__).resolve().parent.parent
 env = environ.Env()
 environ.Env.read_env(BASE_DIR / ".env", overwrite=False)
@@ -127,23 +129,12 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 # --- Channels -------------------------------------------------------------------------
 REDIS_URL = env.str("REDIS_URL", default="")
 if REDIS_URL:
+    # Reads must outlast channels_redis's 5 s blocking receive (see booth/layers.py).
     CHANNEL_LAYERS = {
-        "default": {
-            "BACKEND": "channels_redis.core.RedisChannelLayer",
-            # redis-py 8 times socket reads out after 5 s by default, the length of
-            # channels-redis's blocking BZPOPMIN, which then tears down every idle
-            # websocket (django/channels_redis#422): reads may take longer than the pop,
-            # yet a dead Redis is still noticed.
-            "CONFIG": {
-                "hosts": [
-                    {
-                        "address": REDIS_URL,
-                        "socket_timeout": env.float("REDIS_SOCKET_TIMEOUT", default=15),
-                        "socket_connect_timeout": 5,
-                    }
-                ]
-            },
-        }
+        "default": redis_channel_layer(
+            REDIS_URL,
+            socket_timeout=env.float("BOOTH_REDIS_SOCKET_TIMEOUT", default=30),
+        )
     }
 else:
     CHANNEL_LAYERS = {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer"}}
@@ -299,6 +290,29 @@ BOOTH_FILM_TIMEOUT = env.float("BOOTH_FILM_TIMEOUT", default=600)
 BOOTH_MAX_CLIP_BYTES = env.int("BOOTH_MAX_CLIP_BYTES", default=50 * 1024 * 1024)
 BOOTH_MAX_CLIP_SECONDS = env.int("BOOTH_MAX_CLIP_SECONDS", default=10)
 BOOTH_MAX_CLIP_SIDE = env.int("BOOTH_MAX_CLIP_SIDE", default=1920)
+
+# --- Displays (LED walls) -------------------------------------------------------------
+# A display page shows its default image after this many consecutive failed connection
+# attempts, or once it has been offline this long (the reference booth: 5 failures).
+BOOTH_DISPLAY_FAILURES_BEFORE_DEFAULT = env.int("BOOTH_DISPLAY_FAILURES_BEFORE_DEFAULT", default=5)
+BOOTH_DISPLAY_OFFLINE_DEFAULT_SECONDS = env.float(
+    "BOOTH_DISPLAY_OFFLINE_DEFAULT_SECONDS", default=30
+)
+# How often a page sends its heartbeat; a display none of whose pages was heard from for
+# BOOTH_DISPLAY_SILENT_SECONDS is flagged silent on the control and status pages.
+BOOTH_DISPLAY_HEARTBEAT_SECONDS = env.float("BOOTH_DISPLAY_HEARTBEAT_SECONDS", default=15)
+BOOTH_DISPLAY_SILENT_SECONDS = env.float("BOOTH_DISPLAY_SILENT_SECONDS", default=45)
+# Attract loop: with no new result for this long, a live display cycles through the
+# event's most recent approved results (0 turns it off), each shown this long.
+BOOTH_ATTRACT_AFTER_SECONDS = env.float("BOOTH_ATTRACT_AFTER_SECONDS", default=120)
+BOOTH_ATTRACT_INTERVAL_SECONDS = env.float("BOOTH_ATTRACT_INTERVAL_SECONDS", default=8)
+BOOTH_ATTRACT_RESULTS = env.int("BOOTH_ATTRACT_RESULTS", default=12)
+# Staff pages (control panel, status) get a fresh snapshot this often over their socket.
+BOOTH_STATUS_PUSH_SECONDS = env.float("BOOTH_STATUS_PUSH_SECONDS", default=2)
+# Optional Slack-compatible chat webhook: "result ready" and "job failed" messages. Off
+# when empty. Sent from a background thread after commit, so it never delays a job.
+BOOTH_CHAT_WEBHOOK_URL = env.str("BOOTH_CHAT_WEBHOOK_URL", default="")
+BOOTH_CHAT_WEBHOOK_TIMEOUT = env.float("BOOTH_CHAT_WEBHOOK_TIMEOUT", default=3)
 
 # --- AWS (backends in experiences/backends/aws.py; clients from booth/aws.py) ---------
 # No credentials here: boto3 finds them (environment, ~/.aws, instance/task role).

@@ -21,6 +21,9 @@ urlpatterns = [
     path("api/jobs/<int:pk>/", api.JobStatusView.as_view(), name="api-job"),
     path("api/shots/", api.ShotCreateView.as_view(), name="api-shots"),
     path("displays/commentary/", display_views.commentary, name="commentary"),
+    path("displays/wall/", display_views.wall, name="display-wall"),
+    path("displays/control/", display_views.control_panel, name="display-control"),
+    path("displays/status/", display_views.status_page, name="display-status"),
     path("displays/<int:number>/", display_views.display, name="display"),
     path(
         "displays/<int:number>/default-image",

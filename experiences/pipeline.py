@@ -22,6 +22,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from displays import services as displays
+from displays import webhooks
 from experiences import backends, leases, storage
 from experiences.experience_types import make_picture
 from experiences.imaging import encode_jpeg
@@ -114,6 +115,7 @@ def publish(job: Job) -> bool:
             return False
         displays.publish_result(job, portrait)
     displays.notify_station(job.capture.station, displays.job_outcome(job))
+    webhooks.result_ready(job)  # once, like the push: staff hear of each result one time
     return True
 
 
@@ -177,3 +179,4 @@ def fail_job(job: Job, message: str, attempt: int) -> None:
     if station is not None:
         displays.push_state(station.display)  # clears "processing" on the display
     displays.notify_station(station, displays.job_outcome(job))
+    webhooks.job_failed(job)
