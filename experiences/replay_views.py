@@ -57,4 +57,10 @@ def replay_video(request: HttpRequest, token: str, version: str) -> HttpResponse
     download = None
     if request.GET.get("download"):
         download = f"booth-replay-{version}-{replay.created:%Y%m%d-%H%M}.mp4"
-    return ranged_file_response(request, stored, content_type="video/mp4", download_name=download)
+    return ranged_file_response(
+        request,
+        stored,
+        content_type="video/mp4",
+        download_name=download,
+        max_age=RESULT_FILE_MAX_AGE,
+    )
