@@ -1,6 +1,7 @@
 """Jobs whose worker died: leases, the scheduler's recovery, and exactly-once results."""
 
 import asyncio
+import json
 from datetime import timedelta
 
 import pytest
@@ -54,7 +55,7 @@ def _drain(channel: str) -> list[dict]:
                 message = await asyncio.wait_for(layer.receive(channel), timeout=0.2)
             except TimeoutError:
                 return received
-            received.append(message["payload"])
+            received.append(json.loads(message["text"]))  # encoded once for all pages
 
     return async_to_sync(receive_all)()
 
