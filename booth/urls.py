@@ -3,6 +3,7 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path, register_converter
 from drf_spectacular.views import SpectacularAPIView
 
+from booth import health
 from booth.api_docs import StaffSwaggerView
 from booth.converters import EventIdConverter, PublicTokenConverter
 from displays import views as display_views
@@ -13,6 +14,8 @@ register_converter(PublicTokenConverter, "token")
 register_converter(EventIdConverter, "event_id")
 
 urlpatterns = [
+    path("healthz", health.healthz, name="healthz"),
+    path("readyz", health.readyz, name="readyz"),
     path("", views.home, name="home"),
     path("tablet/", views.tablet, name="tablet"),
     path("accounts/login/", auth_views.LoginView.as_view(), name="login"),
@@ -26,6 +29,9 @@ urlpatterns = [
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("api/docs/", StaffSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
     path("displays/commentary/", display_views.commentary, name="commentary"),
+    path("displays/wall/", display_views.wall, name="display-wall"),
+    path("displays/control/", display_views.control_panel, name="display-control"),
+    path("displays/status/", display_views.status_page, name="display-status"),
     path("displays/<int:number>/", display_views.display, name="display"),
     path(
         "displays/<int:number>/default-image",

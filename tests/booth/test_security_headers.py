@@ -142,3 +142,43 @@ def test_the_kit_colour_swatches_need_no_inline_style():
     assert html.count("data-swatch=") == 11
     assert 'data-swatch="#14235a"' in html
     assert " style=" not in html
+
+
+@pytest.mark.parametrize("endpoint", ["", "http://minio.internal:9000"], ids=["aws", "minio"])
+def test_media_on_s3_is_allowed_by_the_csp_where_its_presigned_urls_point(tmp_path, endpoint):
+    """Scaled mode redirects images and replays to presigned S3 URLs; the browser checks the
+    redirect against img-src/media-src, so the bucket's origin must be in both."""
+    script = (
+        "import django, json; django.setup(); from urllib.parse import urlsplit; "
+        "from django.conf import settings as s; "
+        "from django.core.files.storage import default_storage as d; "
+        "u = urlsplit(d.url('portraits/x.jpg')); "
+        "print(json.dumps([f'{u.scheme}://{u.netloc}', s.SECURE_CSP['img-src'], "
+        "s.SECURE_CSP['media-src']]))"
+    )
+    env = production_env(
+        tmp_path,
+        BOOTH_S3_BUCKET="booth-media",
+        BOOTH_S3_REGION="eu-west-1",
+        BOOTH_S3_ENDPOINT_URL=endpoint,
+        AWS_ACCESS_KEY_ID="testing",
+        AWS_SECRET_ACCESS_KEY="testing",
+        AWS_CONFIG_FILE="/dev/null",
+    )
+
+    done = subprocess.run(
+        [sys.executable, "-c", script], cwd=ROOT, env=env, capture_output=True, text=True
+    )
+
+    assert done.returncode == 0, done.stderr
+    origin, img_src, media_src = json.loads(done.stdout.splitlines()[-1])
+    assert origin.startswith(endpoint or "https://booth-media.s3")
+    assert origin in img_src and origin in media_src
+    assert "'self'" in img_src
+
+
+def test_without_s3_the_csp_allows_no_other_origin(booth, device_client):
+    csp = csp_directives(device_client.get("/tablet/"))
+
+    assert csp["img-src"] == ["'self'", "blob:", "data:"]
+    assert csp["media-src"] == ["'self'", "blob:"]
