@@ -4,7 +4,8 @@ ZERO violations (Chromium reports each blocked script, style, image, socket or v
 
 One visitor goes through the whole booth: tablet capture, the display showing the
 portrait and QR code, the result page on a phone; a shot and its clip reach the
-commentary wall and the replay page; staff open the API docs.
+commentary wall and the replay page; the wall of all displays shows the portrait; staff
+open the API docs, the control panel and the status page.
 """
 
 import time
@@ -153,6 +154,14 @@ def test_every_page_works_with_zero_csp_violations(csp_server, browser, tmp_path
     replay.goto(upload.json()["page_url"])
     replay.wait_for_function("() => document.querySelector('video').readyState >= 2", timeout=20000)
 
+    wall_of_all = watch.new_page(viewport={"width": 1920, "height": 1080})
+    wall_of_all.goto(f"{base}/displays/wall/")
+    wall_of_all.wait_for_selector("[data-display='1'][data-view=result]")
+    columns = wall_of_all.evaluate(
+        "() => getComputedStyle(document.querySelector('.wall-grid')).gridTemplateColumns"
+    )
+    assert len(columns.split()) == 4  # the grid's shape, set without an inline style
+
     staff = watch.new_page()
     staff.goto(f"{base}/admin/login/?next=/api/docs/")
     staff.fill("input[name=username]", "admin")
@@ -160,10 +169,17 @@ def test_every_page_works_with_zero_csp_violations(csp_server, browser, tmp_path
     staff.click("input[type=submit]")
     staff.wait_for_url(f"{base}/api/docs/")
     staff.wait_for_selector("text=/api/shots/", timeout=20000)
+    control = watch.watched(staff.context.new_page())
+    control.goto(f"{base}/displays/control/")
+    control.wait_for_selector("form.control-form")
+    status = watch.watched(staff.context.new_page())
+    status.goto(f"{base}/displays/status/")
+    status.wait_for_selector("[data-connection]:has-text('live')")
 
     time.sleep(1)  # late reports (images, media) arrive asynchronously
     assert watch.violations() == []
-    assert len(watch.pages) == 6  # display, tablet, result, commentary, replay, API docs
+    # display, tablet, result, commentary, replay, wall, API docs, control panel, status
+    assert len(watch.pages) == 9
 
     # The watch does see violations: an injected inline script is blocked and reported.
     phone.evaluate(
