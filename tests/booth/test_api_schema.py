@@ -1,5 +1,7 @@
 """The OpenAPI schema: valid, complete, public; the interactive docs for staff only."""
 
+import json
+
 import pytest
 import yaml
 from django.contrib.auth import get_user_model
@@ -7,6 +9,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import call_command
 from django.test import Client
 
+from booth.errors import server_error
 from tests import factories
 
 pytestmark = pytest.mark.django_db
@@ -152,3 +155,14 @@ def test_requests_django_refuses_before_the_view_answer_in_json(
     assert "at most 2.6 MB besides files" in huge_json.json()["detail"]
     assert (many_files.status_code, many_files.json()["code"]) == (400, "too_many_files")
     assert (many_fields.status_code, many_fields.json()["code"]) == (400, "too_many_fields")
+
+
+def test_a_server_error_under_api_is_json_and_says_what_to_do(rf):
+    api = server_error(rf.get("/api/shots/"))
+    page = server_error(rf.get("/tablet/"))
+
+    assert api.status_code == 500
+    assert json.loads(api.content)["code"] == "server_error"
+    assert "Try again" in json.loads(api.content)["detail"]
+    assert page.status_code == 500
+    assert page.headers["Content-Type"].startswith("text/html")
