@@ -66,6 +66,17 @@ def test_check_deploy_names_what_is_missing_without_https(tmp_path):
         assert warning in done.stderr + done.stdout
 
 
+def test_check_deploy_refuses_the_public_demo_secret_key(tmp_path):
+    env = production_env(tmp_path)
+    del env["SECRET_KEY"]  # settings.py falls back to the embedded demo's key
+
+    done = run_manage(env, "check", "--deploy", "--fail-level", "WARNING")
+
+    assert done.returncode != 0
+    assert "booth.W001" in done.stderr + done.stdout
+    assert "SECRET_KEY is Booth's public demo key" in done.stderr + done.stdout
+
+
 def test_booth_https_turns_on_hsts_secure_cookies_and_the_redirect(tmp_path):
     script = (
         "import django, json; django.setup(); from django.conf import settings as s; "

@@ -1,0 +1,8 @@
+from django.apps import AppConfig
+
+
+class BoothConfig(AppConfig):
+    name = "booth"
+
+    def ready(self) -> None:
+        from booth import checks  # noqa: F401 - registers the deployment checks
