@@ -2,11 +2,22 @@
 
 from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncJsonWebsocketConsumer
+from django.conf import settings
 
 from displays import commentary, selectors, services
 
 CLOSE_NOT_FOUND = 4404
 CLOSE_FORBIDDEN = 4403
+CLOSE_TOO_BIG = 1009  # RFC 6455 "Message Too Big", what daphne itself sends above its limit
+
+
+def too_big(text_data: str | None, bytes_data: bytes | None) -> bool:
+    """Larger than BOOTH_WEBSOCKET_MAX_MESSAGE_BYTES (UTF-8 bytes, as on the wire)."""
+    limit = settings.BOOTH_WEBSOCKET_MAX_MESSAGE_BYTES
+    if bytes_data is not None and len(bytes_data) > limit:
+        return True
+    # A str has at most 4 bytes per character: encode only when it might be over.
+    return text_data is not None and len(text_data) * 4 > limit and len(text_data.encode()) > limit
 
 
 class GroupConsumer(AsyncJsonWebsocketConsumer):
@@ -24,6 +35,10 @@ class GroupConsumer(AsyncJsonWebsocketConsumer):
             await self.channel_layer.group_discard(self.group, self.channel_name)
 
     async def receive(self, text_data=None, bytes_data=None, **kwargs) -> None:
+        if too_big(text_data, bytes_data):
+            # Only this connection closes; everyone else in the group keeps receiving.
+            await self.close(code=CLOSE_TOO_BIG)
+            return
         if not text_data:  # binary or empty frames are no message of ours: ignore them
             return
         await super().receive(text_data=text_data, **kwargs)

@@ -10,6 +10,7 @@ from rest_framework.parsers import JSONParser, MultiPartParser
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from booth.throttling import CAPTURE_THROTTLES, INTEGRATION_THROTTLES
 from displays.selectors import station_of
 from displays.services import job_outcome
 from experiences.imaging import too_large
@@ -50,6 +51,7 @@ def own_station(request, number: int):
 
 class CaptureCreateView(APIView):
     parser_classes = [MultiPartParser]
+    throttle_classes = CAPTURE_THROTTLES
 
     def post(self, request, number: int) -> Response:
         station = own_station(request, number)
@@ -186,6 +188,7 @@ class IntegrationAPIView(APIView):
     """An API for outside systems: bearer token only; no token (or a login) is a 401."""
 
     authentication_classes = [IntegrationTokenAuthentication]
+    throttle_classes = INTEGRATION_THROTTLES
 
     def permission_denied(self, request, message=None, code=None):
         if request.authenticators and not request.successful_authenticator:

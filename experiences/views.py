@@ -12,6 +12,7 @@ from django.views.decorators.cache import cache_control
 from django.views.decorators.http import require_http_methods
 
 from booth.http import keep_private, stored_file_response
+from booth.throttling import result_rate_limited
 from displays.models import MAX_DISPLAYS
 from displays.selectors import station_of
 from experiences import selectors
@@ -89,6 +90,7 @@ def result_link(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse
     return wrapper
 
 
+@result_rate_limited
 @result_link
 def result(request: HttpRequest, token: str) -> HttpResponse:
     asset = _portrait_or_404(token)
@@ -102,12 +104,14 @@ def result(request: HttpRequest, token: str) -> HttpResponse:
     )
 
 
+@result_rate_limited
 @result_link
 @cache_control(private=True, max_age=3600)
 def result_image(request: HttpRequest, token: str) -> FileResponse:
     return stored_file_response(_portrait_or_404(token).file)
 
 
+@result_rate_limited
 @result_link
 @cache_control(private=True, max_age=3600)
 def result_qr(request: HttpRequest, token: str) -> FileResponse:
@@ -117,6 +121,7 @@ def result_qr(request: HttpRequest, token: str) -> FileResponse:
     return stored_file_response(qr.file)
 
 
+@result_rate_limited
 @result_link
 def result_download(request: HttpRequest, token: str) -> FileResponse:
     asset = _portrait_or_404(token)
@@ -125,6 +130,7 @@ def result_download(request: HttpRequest, token: str) -> FileResponse:
     )
 
 
+@result_rate_limited
 @result_link
 @require_http_methods(["GET", "POST"])
 def result_delete(request: HttpRequest, token: str) -> HttpResponse:
