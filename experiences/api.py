@@ -2,6 +2,7 @@
 shot API the sports sensor posts to (with an integration token, not a login)."""
 
 from django.conf import settings
+from django.contrib import admin
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from rest_framework import serializers, status
@@ -90,7 +91,9 @@ class JobStatusView(APIView):
             Job.objects.select_related("capture__station__display", "capture__player"), pk=pk
         )
         station = station_of(request.user)
-        if not request.user.is_staff and (station is None or job.capture.station_id != station.pk):
+        # Staff as admin sees them: with BOOTH_STAFF_2FA, only a TOTP-verified session.
+        staff = admin.site.has_permission(request)
+        if not staff and (station is None or job.capture.station_id != station.pk):
             raise PermissionDenied("This job belongs to another station.")
         return Response(job_outcome(job))
 
