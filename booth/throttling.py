@@ -15,6 +15,7 @@ from django.conf import settings
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from rest_framework.throttling import SimpleRateThrottle
 
 from experiences.models import Integration
@@ -38,7 +39,7 @@ def client_ip(request: HttpRequest) -> str:
 class BoothRateThrottle(SimpleRateThrottle):
     """A rate from BOOTH_RATE_LIMITS[scope]; `who` names what is limited, for the message."""
 
-    who = ""
+    who = gettext_lazy("this client")
 
     def get_rate(self) -> str | None:
         return settings.BOOTH_RATE_LIMITS.get(self.scope) or None
@@ -66,7 +67,7 @@ class DeviceRateThrottle(BoothRateThrottle):
     """Uploads per tablet (device account): a stuck tablet cannot flood the pipeline."""
 
     scope = "capture_device"
-    who = "this tablet"
+    who = gettext_lazy("this tablet")
 
     def key_for(self, request) -> str | None:
         user = request.user
@@ -77,7 +78,7 @@ class CaptureAddressRateThrottle(BoothRateThrottle):
     """Uploads per network address, logged in or not."""
 
     scope = "capture_ip"
-    who = "this network address"
+    who = gettext_lazy("this network address")
 
     def key_for(self, request) -> str | None:
         return client_ip(request)
@@ -87,7 +88,7 @@ class IntegrationTokenRateThrottle(BoothRateThrottle):
     """Shots and clips per integration token: a runaway sensor slows only itself."""
 
     scope = "integration_token"
-    who = "this integration token"
+    who = gettext_lazy("this integration token")
 
     def key_for(self, request) -> str | None:
         integration = getattr(request, "auth", None)
@@ -96,7 +97,7 @@ class IntegrationTokenRateThrottle(BoothRateThrottle):
 
 class IntegrationAddressRateThrottle(BoothRateThrottle):
     scope = "integration_ip"
-    who = "this network address"
+    who = gettext_lazy("this network address")
 
     def key_for(self, request) -> str | None:
         return client_ip(request)
@@ -106,7 +107,7 @@ class ResultAddressRateThrottle(BoothRateThrottle):
     """Result and replay pages per network address: slows anyone trying links in bulk."""
 
     scope = "result_ip"
-    who = "this network address"
+    who = gettext_lazy("this network address")
 
     def key_for(self, request) -> str | None:
         return client_ip(request)
@@ -119,7 +120,7 @@ INTEGRATION_THROTTLES = [IntegrationTokenRateThrottle, IntegrationAddressRateThr
 def throttled_detail(who: str, wait: float | None) -> tuple[str, int]:
     """The sentence a person can act on, and the whole seconds to wait (Retry-After)."""
     seconds = max(1, math.ceil(wait or 1))
-    who = who or "this client"
+    who = who or _("this client")
     return (
         _("Too many requests from %(who)s: wait %(seconds)d seconds, then try again.")
         % {"who": who, "seconds": seconds},

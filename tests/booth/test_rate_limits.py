@@ -220,3 +220,13 @@ def test_the_default_cache_is_redis_exactly_when_redis_url_is_set(redis_url, bac
         [sys.executable, "-c", probe], cwd=root, env=env, capture_output=True, text=True, check=True
     )
     assert out.stdout.strip() == backend
+
+
+def test_the_429_speaks_the_visitors_language(settings, result_token):
+    limits(settings, result_ip="1/minute")
+    phone = Client(REMOTE_ADDR="198.51.100.40", HTTP_ACCEPT_LANGUAGE="ko")
+    phone.get(f"/r/{result_token}/qr.png")
+
+    body = phone.get(f"/r/{result_token}/qr.png").json()
+
+    assert body["detail"].startswith("이 네트워크 주소에서 요청이 너무 많습니다")
