@@ -256,6 +256,10 @@ def _cells(route: Route) -> str:
     return " | ".join(route.expect[role] for role in ROLES)
 
 
+def _row(route: Route) -> str:
+    return f"| `/{route.path or route.pattern}` | {route.method} | {_cells(route)} | {route.why} |"
+
+
 def render_markdown() -> str:
     """docs/authorisation.md, from the data above."""
     header = "| route | method | " + " | ".join(ROLES) + " | why |"
@@ -279,11 +283,14 @@ def render_markdown() -> str:
         "",
         header,
         rule,
-        *[f"| `{r.path or r.pattern}` | {r.method} | {_cells(r)} | {r.why} |" for r in HTTP_ROUTES],
-        "| `admin/<app>/<model>/…` (every model's list, add, change, delete, history) | GET | "
+        *[
+            f"| `/{r.path or r.pattern}` | {r.method} | {_cells(r)} | {r.why} |"
+            for r in HTTP_ROUTES
+        ],
+        "| `/admin/<app>/<model>/…` (every model's list, add, change, delete, history) | GET | "
         + " | ".join(ADMIN_MODEL_VIEW[role] for role in ROLES)
         + " | the model's permissions decide, per staff member |",
-        "| `admin/<app>/<model>/<id>/` (old address of change) | GET | "
+        "| `/admin/<app>/<model>/<id>/` (old address of change) | GET | "
         + " | ".join(ADMIN_MODEL_REDIRECT[role] for role in ROLES)
         + " | redirects to change, which checks |",
         "",
@@ -301,7 +308,7 @@ def render_markdown() -> str:
         "",
         header,
         rule,
-        *[f"| `{r.pattern}` | {r.method} | {_cells(r)} | {r.why} |" for r in WEBSOCKET_ROUTES],
+        *[_row(route) for route in WEBSOCKET_ROUTES],
         "",
         "Every websocket also refuses a foreign `Origin` (booth/websocket_origin.py), closes a "
         "connection sending a message over `BOOTH_WEBSOCKET_MAX_MESSAGE_BYTES` (1009), and "

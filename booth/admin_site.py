@@ -9,7 +9,9 @@ setting can be flipped without touching the URLconf.
 from django.conf import settings
 from django.contrib.admin import AdminSite
 from django.contrib.admin.forms import AdminAuthenticationForm
+from django_otp import DEVICE_ID_SESSION_KEY
 from django_otp.admin import OTPAdminAuthenticationForm, OTPAdminSite
+from django_otp.models import Device
 
 
 class BoothAdminSite(AdminSite):
@@ -25,3 +27,16 @@ class BoothAdminSite(AdminSite):
         if not super().has_permission(request):
             return False
         return not settings.BOOTH_STAFF_2FA or request.user.is_verified()
+
+
+def is_verified_staff(user, session) -> bool:
+    """Staff as admin counts them, for code outside admin's request cycle (websockets,
+    where no OTPMiddleware runs): active staff, and with BOOTH_STAFF_2FA a session that
+    an authenticator of theirs verified."""
+    if user is None or not user.is_active or not user.is_staff:
+        return False
+    if not settings.BOOTH_STAFF_2FA:
+        return True
+    persistent_id = session.get(DEVICE_ID_SESSION_KEY) if session is not None else None
+    device = Device.from_persistent_id(persistent_id) if persistent_id else None
+    return device is not None and device.user_id == user.pk and device.confirmed
