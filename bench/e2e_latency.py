@@ -15,6 +15,11 @@ at the end, also on error. Everything talks to 127.0.0.1 only.
 
 --project runs another checkout's code (e.g. `git archive HEAD | tar -x -C DIR`) with
 this virtualenv, to compare before and after a change.
+
+--scaled runs scaled mode instead: a fresh PostgreSQL database (dropped afterwards),
+Channels on Redis (--redis-url), two web processes (`serve --no-worker`), two
+`db_worker` processes and `booth_scheduler`. Station N posts to one web process and its
+display listens on the other, so every result crosses processes through Redis.
 """
 
 import argparse
@@ -31,6 +36,7 @@ import subprocess
 import sys
 import tempfile
 import time
+import uuid
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -88,19 +94,19 @@ def manage(project: Path, env: dict, *args: str, timeout: float = 300) -> None:
     )
 
 
-def start_server(project: Path, env: dict, port: int, log_path: Path) -> subprocess.Popen:
+def start_server(
+    project: Path, env: dict, port: int, log_path: Path, *extra: str
+) -> subprocess.Popen:
+    return start_process(
+        project, env, log_path, "serve", "--host", HOST, "--port", str(port), *extra
+    )
+
+
+def start_process(project: Path, env: dict, log_path: Path, *args: str) -> subprocess.Popen:
     log = log_path.open("wb")
     try:
         return subprocess.Popen(
-            [
-                sys.executable,
-                str(project / "manage.py"),
-                "serve",
-                "--host",
-                HOST,
-                "--port",
-                str(port),
-            ],
+            [sys.executable, str(project / "manage.py"), *args],
             env=env,
             cwd=project,
             stdout=log,
@@ -126,6 +132,48 @@ def stop_server(proc: subprocess.Popen) -> None:
         print(
             f"server stopped {time.monotonic() - began:.1f} s after SIGINT (exit {proc.returncode})"
         )
+
+
+def start_scaled(project: Path, env: dict, ports: list[int], var_dir: Path) -> list:
+    """Web processes first (their order matches `ports`), then two workers and the scheduler."""
+    processes = [
+        start_server(project, env, web_port, var_dir / f"web-{i}.log", "--no-worker")
+        for i, web_port in enumerate(ports)
+    ]
+    for i in range(2):
+        processes.append(
+            start_process(
+                project,
+                {**env, "DB_CONN_MAX_AGE": "600"},  # as the Procfile runs workers
+                var_dir / f"worker-{i}.log",
+                *("db_worker", "--interval", "0.05", "--no-startup-delay"),
+            )
+        )
+    processes.append(start_process(project, env, var_dir / "scheduler.log", "booth_scheduler"))
+    return processes
+
+
+def create_database(admin_url: str) -> str:
+    import psycopg2
+
+    name = f"booth_bench_{uuid.uuid4().hex[:12]}"
+    connection = psycopg2.connect(admin_url)
+    connection.autocommit = True
+    with connection.cursor() as cursor:
+        cursor.execute(f'CREATE DATABASE "{name}"')
+    connection.close()
+    return admin_url.rsplit("/", 1)[0] + f"/{name}"
+
+
+def drop_database(admin_url: str, database_url: str) -> None:
+    import psycopg2
+
+    name = database_url.rsplit("/", 1)[1]
+    connection = psycopg2.connect(admin_url)
+    connection.autocommit = True
+    with connection.cursor() as cursor:
+        cursor.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    connection.close()
 
 
 def wait_until_serving(proc: subprocess.Popen, base: str) -> None:
@@ -232,8 +280,8 @@ async def station_loop(station: Station, photo: bytes, rounds: int, think: float
     return samples
 
 
-def cpu_snapshot(server_pid: int) -> dict[str, float] | None:
-    """CPU seconds so far of the server, this client and the whole machine (Linux /proc)."""
+def cpu_snapshot(server_pids: list[int]) -> dict[str, float] | None:
+    """CPU seconds so far of the server processes, this client and the whole machine."""
 
     def process(pid: int | str) -> float:
         fields = Path(f"/proc/{pid}/stat").read_text().rpartition(")")[2].split()
@@ -244,35 +292,37 @@ def cpu_snapshot(server_pid: int) -> dict[str, float] | None:
         jiffies = [int(v) for v in Path("/proc/stat").read_text().split("\n")[0].split()[1:]]
         idle = jiffies[3] + jiffies[4]  # idle + iowait
         busy = sum(jiffies[:8]) - idle  # guest time is already counted in user
-        return {"server": process(server_pid), "client": process("self"), "machine": busy / tick}
+        server = sum(process(pid) for pid in server_pids)
+        return {"server": server, "client": process("self"), "machine": busy / tick}
     except (OSError, ValueError, IndexError):
         return None
 
 
-async def run_clients(args, port: int, server_pid: int, photo: bytes):
+async def run_clients(args, ports: list[int], server_pids: list[int], photo: bytes):
+    """Station N posts to web process N mod W and watches its display on the next one."""
     from contextlib import AsyncExitStack
 
-    base = f"http://{HOST}:{port}"
     async with AsyncExitStack() as stack:
         stations = []
         for number in range(1, args.stations + 1):
+            base = f"http://{HOST}:{ports[number % len(ports)]}"
             client = await stack.enter_async_context(
                 httpx.AsyncClient(base_url=base, timeout=RESULT_TIMEOUT)
             )
             stations.append(Station(number, client, asyncio.Queue()))
         await asyncio.gather(*(login(s.client, s.number) for s in stations))
         for station in stations:
-            await open_display(station, port, stack)
+            await open_display(station, ports[(station.number + 1) % len(ports)], stack)
         try:
             for number in range(max(0, args.warmup)):
                 await capture(stations[number % len(stations)], photo, 0)
-            cpu_before = cpu_snapshot(server_pid)
+            cpu_before = cpu_snapshot(server_pids)
             began = time.perf_counter()
             per_station = await asyncio.gather(
                 *(station_loop(s, photo, max(1, args.rounds), args.think) for s in stations)
             )
             elapsed = time.perf_counter() - began
-            cpu_after = cpu_snapshot(server_pid)
+            cpu_after = cpu_snapshot(server_pids)
         finally:
             for station in stations:
                 if station.reader is not None:
@@ -393,6 +443,17 @@ def main() -> None:
         "--project", type=Path, default=BENCH.parent, help="checkout to run (this one)"
     )
     parser.add_argument("--keep", action="store_true", help="keep the temporary var dir")
+    parser.add_argument(
+        "--scaled", action="store_true", help="2 web + 2 workers + scheduler on PostgreSQL+Redis"
+    )
+    parser.add_argument(
+        "--postgres-url",
+        default="postgres://postgres@127.0.0.1:5432/postgres",
+        help="--scaled: a database where the bench may create and drop its own",
+    )
+    parser.add_argument(
+        "--redis-url", default="redis://127.0.0.1:6379/0", help="--scaled: Redis for Channels"
+    )
     args = parser.parse_args()
     project = args.project.resolve()
     port = args.port or free_port()
@@ -417,28 +478,49 @@ def main() -> None:
     )
 
     log_path = var_dir / "server.log"
-    proc = None
+    processes: list[subprocess.Popen] = []
+    database = create_database(args.postgres_url) if args.scaled else None
+    if database:
+        env.update(DATABASE_URL=database, REDIS_URL=args.redis_url)
     ok = False
     try:
         manage(project, env, "migrate", "--no-input")
         manage(project, env, "seed_demo", "--device-password", PASSWORD)
-        proc = start_server(project, env, port, log_path)
-        wait_until_serving(proc, f"http://{HOST}:{port}")
-        samples, elapsed, cpu = asyncio.run(run_clients(args, port, proc.pid, photo))
+        if args.scaled:
+            ports = [port, free_port()]
+            processes = start_scaled(project, env, ports, var_dir)
+        else:
+            ports = [port]
+            processes = [start_server(project, env, port, log_path)]
+        for web_port, web in zip(ports, processes, strict=False):
+            wait_until_serving(web, f"http://{HOST}:{web_port}")
+        samples, elapsed, cpu = asyncio.run(
+            run_clients(args, ports, [p.pid for p in processes], photo)
+        )
         ok = True
     finally:
-        if proc is not None:
+        for proc in processes:
             stop_server(proc)
-        if not ok and log_path.exists():
-            print("--- server log (tail) ---", file=sys.stderr)
-            print(log_path.read_text(errors="replace")[-4000:], file=sys.stderr)
+        if not ok:
+            for log in sorted(var_dir.glob("*.log")):
+                print(f"--- {log.name} (tail) ---", file=sys.stderr)
+                print(log.read_text(errors="replace")[-3000:], file=sys.stderr)
         if not ok and not args.keep:
             shutil.rmtree(var_dir, ignore_errors=True)
+        if not ok and database:
+            drop_database(args.postgres_url, database)
     try:
+        if database:
+            os.environ["DATABASE_URL"] = database
         read_server_times(project, var_dir, samples)
     finally:
         if not args.keep:
             shutil.rmtree(var_dir, ignore_errors=True)
+        if database:
+            from django.db import connections
+
+            connections.close_all()
+            drop_database(args.postgres_url, database)
     report(samples, elapsed, cpu, args)
     if args.keep:
         print(f"\nkept {var_dir} (server.log, booth.sqlite3, media/)")

@@ -10,10 +10,7 @@ a demo_art base portrait) plus the result JPEG encode. Prints p50/p95/max in ms.
 
 import argparse
 import os
-import statistics
 import sys
-import time
-from collections.abc import Callable
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -26,6 +23,7 @@ django.setup()
 
 from django.conf import settings  # noqa: E402
 from photo import jpeg_bytes, tablet_frame  # noqa: E402
+from timing import timed  # noqa: E402
 
 from experiences import demo_art  # noqa: E402
 from experiences.backends.local import BlendCompositor, detect_eyes, detect_faces  # noqa: E402
@@ -34,29 +32,6 @@ from experiences.imaging import encode_jpeg, fit_within  # noqa: E402
 from experiences.services import decode_photo  # noqa: E402
 
 SIZES = [(640, 360), (1280, 720)]
-
-
-def percentile(values: list[float], fraction: float) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, max(0, round(fraction * (len(ordered) - 1))))]
-
-
-def timed(label: str, func: Callable[[], object], runs: int, warmup: int = 2) -> None:
-    """Wall-clock p50/p95/max, and the process's CPU time per run (all its threads, so
-    OpenCV's own worker threads count too; other processes on the machine do not)."""
-    for _ in range(warmup):
-        func()
-    samples, cpu = [], []
-    for _ in range(runs):
-        started, cpu_started = time.perf_counter(), time.process_time()
-        func()
-        samples.append((time.perf_counter() - started) * 1000)
-        cpu.append((time.process_time() - cpu_started) * 1000)
-    print(
-        f"  {label:<32} p50 {statistics.median(samples):6.1f} ms  "
-        f"p95 {percentile(samples, 0.95):6.1f} ms  max {max(samples):6.1f} ms  "
-        f"cpu p50 {statistics.median(cpu):6.1f} ms"
-    )
 
 
 def main() -> None:

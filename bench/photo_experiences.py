@@ -12,10 +12,7 @@ mask: what Booth does before Titan's own seconds). Prints p50/p95/max in ms per 
 
 import argparse
 import os
-import statistics
 import sys
-import time
-from collections.abc import Callable
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -29,6 +26,7 @@ django.setup()
 import numpy as np  # noqa: E402
 from django.conf import settings  # noqa: E402
 from photo import tablet_frame  # noqa: E402
+from timing import timed  # noqa: E402
 
 from experiences import segmentation  # noqa: E402
 from experiences.backends.local import detect_faces  # noqa: E402
@@ -43,29 +41,6 @@ from experiences.backends.titan_edit import (  # noqa: E402
 from experiences.faces import largest  # noqa: E402
 from experiences.imaging import encode_jpeg  # noqa: E402
 from experiences.models import UniformColour  # noqa: E402
-
-
-def percentile(values: list[float], fraction: float) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, max(0, round(fraction * (len(ordered) - 1))))]
-
-
-def timed(label: str, func: Callable[[], object], runs: int, warmup: int = 1) -> float:
-    """Wall-clock p50/p95/max and process CPU p50 (OpenCV's threads included); returns p50."""
-    for _ in range(warmup):
-        func()
-    samples, cpu = [], []
-    for _ in range(runs):
-        started, cpu_started = time.perf_counter(), time.process_time()
-        func()
-        samples.append((time.perf_counter() - started) * 1000)
-        cpu.append((time.process_time() - cpu_started) * 1000)
-    p50 = statistics.median(samples)
-    print(
-        f"  {label:<40} p50 {p50:7.1f} ms  p95 {percentile(samples, 0.95):7.1f} ms  "
-        f"max {max(samples):7.1f} ms  cpu p50 {statistics.median(cpu):7.1f} ms"
-    )
-    return p50
 
 
 def main() -> None:

@@ -77,6 +77,15 @@ def _client(service: str, read_timeout: float | None, max_attempts: int | None =
         )
 
 
+def resource(service: str, *, region_name: str, endpoint_url: str | None, config: Config):
+    """A boto3 resource from the shared session, for libraries that want one rather than a
+    client (django-storages' S3 backend, booth.storage); one per calling thread."""
+    with _lock:
+        return _session().resource(
+            service, region_name=region_name, endpoint_url=endpoint_url, config=config
+        )
+
+
 def reset() -> None:
     """Forget cached clients and session (after settings change, and between tests)."""
     _client.cache_clear()

@@ -2,8 +2,18 @@
 
 import re
 
+from django.conf import settings
 from django.db.models.fields.files import FieldFile
-from django.http import FileResponse, HttpRequest, HttpResponse, StreamingHttpResponse
+from django.http import (
+    FileResponse,
+    HttpRequest,
+    HttpResponse,
+    HttpResponseRedirect,
+    StreamingHttpResponse,
+)
+from django.utils.cache import patch_cache_control
+
+from booth.storage import serves_presigned_urls
 
 # Under ASGI every block of a streamed file is a message handed from a worker thread to
 # the event loop; Django's default of 4 KB turns a 110 KB portrait into ~27 of them.
@@ -18,13 +28,37 @@ def keep_private(response: HttpResponse) -> HttpResponse:
 
 
 def stored_file_response(
-    stored: FieldFile, *, download_name: str | None = None, private: bool = True
-) -> FileResponse:
-    """Stream a file from whichever storage backend holds it, in large blocks."""
-    response = FileResponse(
-        stored.open("rb"), as_attachment=download_name is not None, filename=download_name
-    )
-    response.block_size = STREAM_BLOCK_BYTES
+    stored: FieldFile,
+    *,
+    download_name: str | None = None,
+    private: bool = True,
+    max_age: int | None = None,
+) -> HttpResponse:
+    """The stored file for a browser, from whichever storage backend holds it.
+
+    Local files are streamed in large blocks. Files in S3 are not proxied through the web
+    process: the browser is redirected to a presigned URL that expires after
+    BOOTH_S3_URL_EXPIRY_SECONDS, and the redirect itself is cached for at most half that,
+    so a cached redirect never leads to an expired URL.
+    """
+    if serves_presigned_urls(stored.storage):
+        expiry = settings.BOOTH_S3_URL_EXPIRY_SECONDS
+        parameters = {}
+        if download_name is not None:
+            parameters["ResponseContentDisposition"] = f'attachment; filename="{download_name}"'
+        response = HttpResponseRedirect(
+            stored.storage.url(stored.name, parameters=parameters, expire=expiry)
+        )
+        max_age = min(max_age or 0, expiry // 2)
+    else:
+        response = FileResponse(
+            stored.open("rb"), as_attachment=download_name is not None, filename=download_name
+        )
+        response.block_size = STREAM_BLOCK_BYTES
+    if max_age:
+        patch_cache_control(response, private=private, public=not private, max_age=max_age)
+    else:
+        patch_cache_control(response, private=private, no_cache=True)
     return keep_private(response) if private else response
 
 
@@ -37,17 +71,21 @@ def ranged_file_response(
     *,
     content_type: str,
     download_name: str | None = None,
+    max_age: int | None = None,
 ) -> HttpResponse:
     """A stored file that honours a single `Range: bytes=a-b` request.
 
     Phones' video players (Safari's above all) refuse to play an mp4 whose server ignores
     byte ranges; Django's FileResponse always sends the whole file. Several ranges in one
-    request are answered with the whole file, which RFC 9110 allows.
+    request are answered with the whole file, which RFC 9110 allows. Files in S3 are a
+    redirect to a presigned URL: S3 answers the ranges itself.
     """
+    if serves_presigned_urls(stored.storage):
+        return stored_file_response(stored, download_name=download_name, max_age=max_age)
     size = stored.size
     match = _RANGE.match(request.headers.get("Range", "").strip())
     if not match or not any(match.groups()):
-        response = stored_file_response(stored, download_name=download_name)
+        response = stored_file_response(stored, download_name=download_name, max_age=max_age)
         response["Content-Type"] = content_type
         response["Accept-Ranges"] = "bytes"
         return response
@@ -70,6 +108,7 @@ def ranged_file_response(
     response["Accept-Ranges"] = "bytes"
     if download_name:
         response["Content-Disposition"] = f'attachment; filename="{download_name}"'
+    patch_cache_control(response, private=True, max_age=max_age or 0)
     return keep_private(response)
 
 

@@ -12,6 +12,8 @@ from pathlib import Path
 
 import environ
 
+from booth.layers import redis_channel_layer
+
 BASE_DIR = Path(__file__).resolve().parent.parent
 env = environ.Env()
 environ.Env.read_env(BASE_DIR / ".env", overwrite=False)
@@ -104,17 +106,42 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         "NAME": env.str("BOOTH_TEST_SQLITE", default=str(VAR_DIR / f"test-{os.getpid()}.sqlite3"))
     }
 else:
+    # PostgreSQL under daphne. Sync views and the ORM run in asgiref's thread-sensitive
+    # executor, and Django's persistent connections are per thread and only closed at the
+    # end of a request: under ASGI they pile up instead of being reused, so each request
+    # opens and closes its own (CONN_MAX_AGE=0, the default here). Past a few hundred
+    # connections per second put PgBouncer (transaction pooling) in front and set
+    # DB_DISABLE_SERVER_SIDE_CURSORS=true, as pooled connections cannot keep cursors.
     DATABASES["default"].setdefault("CONN_MAX_AGE", env.int("DB_CONN_MAX_AGE", default=0))
+    # A connection kept for reuse (DB_CONN_MAX_AGE > 0, the task workers) is checked
+    # before use, so a database restart costs one reconnect rather than a failed job.
+    DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+    DATABASES["default"]["DISABLE_SERVER_SIDE_CURSORS"] = env.bool(
+        "DB_DISABLE_SERVER_SIDE_CURSORS", default=False
+    )
+    # Fail fast when the database is unreachable: a request or /readyz answers in seconds
+    # instead of hanging on the kernel's TCP timeout.
+    DATABASES["default"].setdefault("OPTIONS", {}).setdefault(
+        "connect_timeout", env.int("DB_CONNECT_TIMEOUT", default=5)
+    )
+    # One test database per run (the whole suite runs on PostgreSQL in CI's second pass),
+    # so two runs on one server never share it.
+    DATABASES["default"]["TEST"] = {
+        "NAME": env.str(
+            "BOOTH_TEST_DB_NAME", default=f"test_{DATABASES['default']['NAME']}_{os.getpid()}"
+        )
+    }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- Channels -------------------------------------------------------------------------
 REDIS_URL = env.str("REDIS_URL", default="")
 if REDIS_URL:
+    # Reads must outlast channels_redis's 5 s blocking receive (see booth/layers.py).
     CHANNEL_LAYERS = {
-        "default": {
-            "BACKEND": "channels_redis.core.RedisChannelLayer",
-            "CONFIG": {"hosts": [REDIS_URL]},
-        }
+        "default": redis_channel_layer(
+            REDIS_URL,
+            socket_timeout=env.float("BOOTH_REDIS_SOCKET_TIMEOUT", default=30),
+        )
     }
 else:
     CHANNEL_LAYERS = {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer"}}
@@ -152,8 +179,23 @@ BOOTH_EMBEDDED_WORKER_THREADS = env.int("BOOTH_EMBEDDED_WORKER_THREADS", default
 # embedded worker also looks for jobs queued elsewhere.
 BOOTH_WORKER_POLL_SECONDS = env.float("BOOTH_WORKER_POLL_SECONDS", default=1.0)
 # Embedded mode erases visitors past their retention this often; scaled deployments run
-# `manage.py purge_expired` from cron or a scheduler instead.
+# `manage.py booth_scheduler` (or `manage.py purge_expired` from cron) instead.
 BOOTH_PURGE_INTERVAL_SECONDS = env.float("BOOTH_PURGE_INTERVAL_SECONDS", default=600)
+# A worker holds a lease on the job it runs and renews it every third of this; when a
+# worker dies (killed, machine lost) `manage.py booth_scheduler` queues the job again once
+# its lease has run out. Longer than the slowest job's longest pause, shorter than a
+# visitor's patience.
+BOOTH_JOB_LEASE_SECONDS = env.float("BOOTH_JOB_LEASE_SECONDS", default=30)
+# A job that has killed this many workers (a poison photo) is failed instead of retried.
+BOOTH_JOB_MAX_ATTEMPTS = env.int("BOOTH_JOB_MAX_ATTEMPTS", default=3)
+# How often `manage.py booth_scheduler` looks for jobs whose worker died.
+BOOTH_SCHEDULER_INTERVAL_SECONDS = env.float("BOOTH_SCHEDULER_INTERVAL_SECONDS", default=5)
+# TEST ONLY: seconds to sleep at the end of a pipeline stage, e.g. "store=5", so system
+# tests can kill a worker in the middle of a job. Never set it in a deployment.
+BOOTH_TEST_STAGE_DELAYS = {
+    stage: float(seconds)
+    for stage, seconds in env.dict("BOOTH_TEST_STAGE_DELAYS", default={}).items()
+}
 
 # --- Storage --------------------------------------------------------------------------
 MEDIA_ROOT = Path(env.str("MEDIA_ROOT", default=str(VAR_DIR / "media")))
@@ -161,13 +203,42 @@ MEDIA_URL = "/media/"  # never routed: stored files are served through token-che
 STATIC_URL = "/static/"
 STATIC_ROOT = Path(env.str("STATIC_ROOT", default=str(VAR_DIR / "staticfiles")))
 STATICFILES_DIRS = [BASE_DIR / "static"]
+# Media on S3 (or an S3-compatible store) when a bucket is set: every web process and
+# worker on every machine then shares one store. Objects stay private (no ACL, signed
+# requests); visitors are redirected to presigned URLs that expire after
+# BOOTH_S3_URL_EXPIRY_SECONDS. Credentials come from boto3's chain (booth/aws.py).
+BOOTH_S3_BUCKET = env.str("BOOTH_S3_BUCKET", default="")
+BOOTH_S3_PREFIX = env.str("BOOTH_S3_PREFIX", default="media").strip("/")
+BOOTH_S3_REGION = env.str("BOOTH_S3_REGION", default="")  # empty: BOOTH_AWS_REGION
+# An S3-compatible store (MinIO, moto); empty: BOOTH_AWS_ENDPOINT_URLS["s3"], else AWS.
+BOOTH_S3_ENDPOINT_URL = env.str("BOOTH_S3_ENDPOINT_URL", default="")
+BOOTH_S3_URL_EXPIRY_SECONDS = env.int("BOOTH_S3_URL_EXPIRY_SECONDS", default=300)
+MEDIA_STORAGE = (
+    {
+        "BACKEND": "booth.storage.PrivateS3Storage",
+        "OPTIONS": {
+            "bucket_name": BOOTH_S3_BUCKET,
+            "location": BOOTH_S3_PREFIX,
+            "querystring_expire": BOOTH_S3_URL_EXPIRY_SECONDS,
+        },
+    }
+    if BOOTH_S3_BUCKET
+    else {"BACKEND": "django.core.files.storage.FileSystemStorage"}
+)
+# Production static files: `manage.py collectstatic` writes compressed copies with
+# content hashes in their names, which WhiteNoise serves with a one-year immutable cache
+# header (and gzip/Brotli when the browser takes it). Off by default so the embedded demo
+# needs no collectstatic; then WhiteNoise serves from the app folders directly.
+BOOTH_STATIC_MANIFEST = env.bool("BOOTH_STATIC_MANIFEST", default=False)
 STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
-    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+    "default": MEDIA_STORAGE,
+    "staticfiles": {
+        "BACKEND": "booth.storage.StaticStorage"
+        if BOOTH_STATIC_MANIFEST
+        else "django.contrib.staticfiles.storage.StaticFilesStorage"
+    },
 }
-# Serve static files from the app folders without collectstatic: embedded mode is one
-# command, and WhiteNoise then serves them with caching headers under daphne.
-WHITENOISE_USE_FINDERS = True
+WHITENOISE_USE_FINDERS = not BOOTH_STATIC_MANIFEST
 STATIC_ROOT.mkdir(parents=True, exist_ok=True)
 WHITENOISE_AUTOREFRESH = DEBUG
 
@@ -281,6 +352,29 @@ BOOTH_MAX_CLIP_BYTES = env.int("BOOTH_MAX_CLIP_BYTES", default=50 * 1024 * 1024)
 BOOTH_MAX_CLIP_SECONDS = env.int("BOOTH_MAX_CLIP_SECONDS", default=10)
 BOOTH_MAX_CLIP_SIDE = env.int("BOOTH_MAX_CLIP_SIDE", default=1920)
 
+# --- Displays (LED walls) -------------------------------------------------------------
+# A display page shows its default image after this many consecutive failed connection
+# attempts, or once it has been offline this long (the reference booth: 5 failures).
+BOOTH_DISPLAY_FAILURES_BEFORE_DEFAULT = env.int("BOOTH_DISPLAY_FAILURES_BEFORE_DEFAULT", default=5)
+BOOTH_DISPLAY_OFFLINE_DEFAULT_SECONDS = env.float(
+    "BOOTH_DISPLAY_OFFLINE_DEFAULT_SECONDS", default=30
+)
+# How often a page sends its heartbeat; a display none of whose pages was heard from for
+# BOOTH_DISPLAY_SILENT_SECONDS is flagged silent on the control and status pages.
+BOOTH_DISPLAY_HEARTBEAT_SECONDS = env.float("BOOTH_DISPLAY_HEARTBEAT_SECONDS", default=15)
+BOOTH_DISPLAY_SILENT_SECONDS = env.float("BOOTH_DISPLAY_SILENT_SECONDS", default=45)
+# Attract loop: with no new result for this long, a live display cycles through the
+# event's most recent approved results (0 turns it off), each shown this long.
+BOOTH_ATTRACT_AFTER_SECONDS = env.float("BOOTH_ATTRACT_AFTER_SECONDS", default=120)
+BOOTH_ATTRACT_INTERVAL_SECONDS = env.float("BOOTH_ATTRACT_INTERVAL_SECONDS", default=8)
+BOOTH_ATTRACT_RESULTS = env.int("BOOTH_ATTRACT_RESULTS", default=12)
+# Staff pages (control panel, status) get a fresh snapshot this often over their socket.
+BOOTH_STATUS_PUSH_SECONDS = env.float("BOOTH_STATUS_PUSH_SECONDS", default=2)
+# Optional Slack-compatible chat webhook: "result ready" and "job failed" messages. Off
+# when empty. Sent from a background thread after commit, so it never delays a job.
+BOOTH_CHAT_WEBHOOK_URL = env.str("BOOTH_CHAT_WEBHOOK_URL", default="")
+BOOTH_CHAT_WEBHOOK_TIMEOUT = env.float("BOOTH_CHAT_WEBHOOK_TIMEOUT", default=3)
+
 # --- AWS (backends in experiences/backends/aws.py; clients from booth/aws.py) ---------
 # No credentials here: boto3 finds them (environment, ~/.aws, instance/task role).
 BOOTH_AWS_REGION = env.str("BOOTH_AWS_REGION", default="us-east-1")
@@ -313,6 +407,8 @@ BOOTH_BEDROCK_STORY_MODEL = env.str(
 # "" = the language the visitor chose on the tablet; "en" or "ko" forces one.
 BOOTH_STORY_LANGUAGE = env.str("BOOTH_STORY_LANGUAGE", default="")
 BOOTH_STORY_TIMEOUT = env.float("BOOTH_STORY_TIMEOUT", default=20)
+# Few attempts: a visitor waits at the wall, and a failed story falls back to the stored one.
+BOOTH_STORY_MAX_ATTEMPTS = env.int("BOOTH_STORY_MAX_ATTEMPTS", default=2)
 BOOTH_STORY_MAX_CHARS = env.int("BOOTH_STORY_MAX_CHARS", default=300)
 BOOTH_BEDROCK_TITAN_IMAGE_MODEL = env.str(
     "BOOTH_BEDROCK_TITAN_IMAGE_MODEL", default="amazon.titan-image-generator-v2:0"

@@ -2,11 +2,14 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
+from booth import health
 from displays import views as display_views
 from experiences import api, replay_views, views
 from moderation import views as moderation_views
 
 urlpatterns = [
+    path("healthz", health.healthz, name="healthz"),
+    path("readyz", health.readyz, name="readyz"),
     path("", views.home, name="home"),
     path("tablet/", views.tablet, name="tablet"),
     path("accounts/login/", auth_views.LoginView.as_view(), name="login"),
@@ -18,6 +21,9 @@ urlpatterns = [
     path("api/jobs/<int:pk>/", api.JobStatusView.as_view(), name="api-job"),
     path("api/shots/", api.ShotCreateView.as_view(), name="api-shots"),
     path("displays/commentary/", display_views.commentary, name="commentary"),
+    path("displays/wall/", display_views.wall, name="display-wall"),
+    path("displays/control/", display_views.control_panel, name="display-control"),
+    path("displays/status/", display_views.status_page, name="display-status"),
     path("displays/<int:number>/", display_views.display, name="display"),
     path(
         "displays/<int:number>/default-image",

@@ -11,6 +11,7 @@ import threading
 
 from django.conf import settings
 from django.db import connections, transaction
+from django.db.models import Q
 from django.tasks.signals import task_enqueued
 from django.utils import timezone
 from django.utils.crypto import get_random_string
@@ -118,13 +119,17 @@ class EmbeddedWorkers:
 
 
 def requeue_interrupted_jobs() -> int:
-    """Queue again every unfinished job whose task is not waiting to run.
+    """Queue again every unfinished or unpublished job whose task is not waiting to run.
 
     Only for a single embedded process at start-up: any task still marked running then
     was cut off by the previous stop, so it is marked failed and its job queued anew.
     """
     requeued = 0
-    for job in Job.objects.filter(state__in=[Job.State.QUEUED, Job.State.RUNNING]):
+    unfinished = Q(state__in=[Job.State.QUEUED, Job.State.RUNNING]) | Q(
+        state=Job.State.SUCCEEDED,
+        published__isnull=True,  # made, never handed to the display
+    )
+    for job in Job.objects.filter(unfinished):
         task = DBTaskResult.objects.filter(pk=job.task_id).first() if job.task_id else None
         if task is not None and task.status == "READY":
             continue
@@ -137,8 +142,9 @@ def requeue_interrupted_jobs() -> int:
                 task.save(
                     update_fields=["status", "finished_at", "exception_class_path", "traceback"]
                 )
-            Job.objects.filter(pk=job.pk).update(state=Job.State.QUEUED)
-            enqueue_job(job)
+            if job.state != Job.State.SUCCEEDED:
+                Job.objects.filter(pk=job.pk).update(state=Job.State.QUEUED)
+            enqueue_job(job)  # a succeeded job is only published (experiences.pipeline)
         requeued += 1
     if requeued:
         logger.warning("Queued %d interrupted job(s) again", requeued)

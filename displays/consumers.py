@@ -1,10 +1,12 @@
-"""Websocket consumers: display pages (read-only) and a station's tablet."""
+"""Websocket consumers: display pages (read-only), a station's tablet, staff pages."""
+
+import asyncio
 
 from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncJsonWebsocketConsumer
 from django.conf import settings
 
-from displays import commentary, selectors, services
+from displays import commentary, selectors, services, status
 
 CLOSE_NOT_FOUND = 4404
 CLOSE_FORBIDDEN = 4403
@@ -57,7 +59,10 @@ class GroupConsumer(AsyncJsonWebsocketConsumer):
 
 class DisplayConsumer(GroupConsumer):
     """Pushes a display's state. On (re)connect the full state comes first, so nothing
-    published while the page was away stays missing."""
+    published while the page was away stays missing. Heartbeats and hellos keep the
+    page's presence row (displays.status) up to date."""
+
+    display = None
 
     async def connect(self) -> None:
         number = self.scope["url_route"]["kwargs"]["number"]
@@ -65,11 +70,34 @@ class DisplayConsumer(GroupConsumer):
         if display is None:
             await self.close(code=CLOSE_NOT_FOUND)
             return
+        self.display = display
         await self.join(display.group_name)
-        await self.send_json(await database_sync_to_async(services.display_state)(display))
+        user_agent = dict(self.scope.get("headers", [])).get(b"user-agent", b"")
+        await database_sync_to_async(status.page_connected)(
+            display, self.channel_name, user_agent.decode("latin-1")
+        )
+        await self.send_json(await database_sync_to_async(services.full_state)(display))
+
+    async def disconnect(self, code: int) -> None:
+        await super().disconnect(code)
+        if self.display is not None:
+            await database_sync_to_async(status.page_disconnected)(self.channel_name)
+
+    async def receive_json(self, content, **kwargs) -> None:
+        if not isinstance(content, dict):
+            return
+        kind = content.get("type")
+        if kind in ("ping", "hello"):
+            await database_sync_to_async(status.page_seen)(self.channel_name, content)
+        if kind == "attract":  # the page starts a round of its attract loop: fresh list
+            results = await database_sync_to_async(services.attract_payload)(self.display.event_id)
+            await self.send_json({"type": "attract", "results": results})
+            return
+        await super().receive_json(content, **kwargs)
 
     async def display_message(self, event) -> None:
-        await self.send_json(event["payload"])
+        """A push for every page of this display, already JSON (services.send_to_display)."""
+        await self.send(text_data=event["text"])
 
 
 class StationConsumer(GroupConsumer):
@@ -102,3 +130,27 @@ class CommentaryConsumer(GroupConsumer):
 
     async def commentary_message(self, event) -> None:
         await self.send_json(event["payload"])
+
+
+class StaffStatusConsumer(GroupConsumer):
+    """Pushes displays.status.snapshot() to staff pages now and every few seconds."""
+
+    pusher: asyncio.Task | None = None
+
+    async def connect(self) -> None:
+        user = self.scope.get("user")
+        if user is None or not user.is_active or not user.is_staff:
+            await self.close(code=CLOSE_FORBIDDEN)
+            return
+        await self.accept()
+        self.pusher = asyncio.create_task(self._push_periodically())
+
+    async def _push_periodically(self) -> None:
+        while True:
+            await self.send_json(await database_sync_to_async(status.snapshot)())
+            await asyncio.sleep(settings.BOOTH_STATUS_PUSH_SECONDS)
+
+    async def disconnect(self, code: int) -> None:
+        if self.pusher is not None:
+            self.pusher.cancel()
+        await super().disconnect(code)

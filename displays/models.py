@@ -3,6 +3,7 @@
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from experiences.models import Asset, Event, Experience
@@ -85,3 +86,56 @@ class Station(models.Model):
     def group_name(self) -> str:
         """The channel-layer group the station's tablet listens on for job outcomes."""
         return f"station.{self.pk}"
+
+
+class DisplayConnection(models.Model):
+    """One open display page, as its web process last heard of it.
+
+    A row per websocket (keyed by its channel name) rather than in-process counters, so
+    any web process can tell the truth about every screen. A page refreshes `last_seen`
+    with every heartbeat; a row whose page stopped talking (a crashed process cannot
+    delete its rows) ages out of the status and is pruned.
+    """
+
+    display = models.ForeignKey(Display, on_delete=models.CASCADE, related_name="connections")
+    channel_name = models.CharField(max_length=200, unique=True)
+    connected_at = models.DateTimeField(default=timezone.now)
+    last_seen = models.DateTimeField(default=timezone.now, db_index=True)
+    client_version = models.CharField(max_length=40, blank=True)
+    showing = models.CharField(
+        max_length=40, blank=True, help_text=_("What the page reports it shows.")
+    )
+    showing_token = models.CharField(max_length=64, blank=True)
+    user_agent = models.CharField(max_length=300, blank=True)
+
+    class Meta:
+        ordering = ["display", "-last_seen"]
+
+    def __str__(self) -> str:
+        return f"{self.display} page {self.channel_name[-8:]}"
+
+
+class ControlAction(models.Model):
+    """One staff command to the walls (audit trail): who, what, which displays, when."""
+
+    class Kind(models.TextChoices):
+        SET_MODE = "set_mode", _("Set mode")
+        PUSH_ASSET = "push_asset", _("Push a result")
+        REFRESH = "refresh", _("Force refresh")
+        RELOAD = "reload", _("Reload page")
+
+    kind = models.CharField(max_length=16, choices=Kind.choices)
+    displays = models.JSONField(default=list, help_text=_("Display numbers it was sent to."))
+    detail = models.JSONField(default=dict, blank=True)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    username = models.CharField(max_length=150, blank=True)
+    via = models.CharField(max_length=16, blank=True, help_text=_("admin or control page"))
+    created = models.DateTimeField(default=timezone.now, db_index=True)
+
+    class Meta:
+        ordering = ["-created"]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} → {self.displays} by {self.username or '?'}"

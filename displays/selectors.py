@@ -1,6 +1,10 @@
 """Looking up displays and stations of the active event."""
 
+from django.conf import settings
+from django.db.models import QuerySet
+
 from displays.models import Display, Station
+from experiences.models import Asset, Event, Job
 from experiences.selectors import active_event
 
 
@@ -22,3 +26,48 @@ def station_of(user) -> Station | None:
     return (
         Station.objects.select_related("display", "experience", "event").filter(user=user).first()
     )
+
+
+def event_displays(event: Event | None = None) -> QuerySet[Display]:
+    """Every display of `event` (the active one by default), in number order."""
+    event = event or active_event()
+    return Display.objects.filter(event=event).order_by("number")
+
+
+def attract_portraits(event: Event, limit: int | None = None) -> list[Asset]:
+    """The event's most recent results a display may show, newest first.
+
+    Only visible jobs (succeeded and approved): a rejected or pulled result is excluded
+    by its review state, an erased one no longer exists.
+    """
+    limit = settings.BOOTH_ATTRACT_RESULTS if limit is None else limit
+    return list(
+        Asset.objects.select_related("job__capture__player")
+        .filter(
+            kind=Asset.Kind.PORTRAIT,
+            job__in=Job.objects.visible(),
+            job__capture__player__experience__event=event,
+        )
+        .order_by("-created", "-pk")[:limit]
+    )
+
+
+def newest_result(display: Display) -> Asset | None:
+    """The newest result of the display's station that a display may show."""
+    return (
+        Asset.objects.filter(
+            kind=Asset.Kind.PORTRAIT,
+            job__in=Job.objects.visible(),
+            job__capture__station__display=display,
+        )
+        .order_by("-created", "-pk")
+        .first()
+    )
+
+
+def pushable_results(event: Event | None = None, limit: int = 50) -> list[Asset]:
+    """Results staff may push onto a display: the event's recent visible portraits."""
+    event = event or active_event()
+    if event is None:
+        return []
+    return attract_portraits(event, limit)

@@ -1,14 +1,17 @@
 """What a display shows, and pushing changes to every open display and tablet page."""
 
+import json
 from typing import Any
 
+from django.conf import settings
 from django.db import transaction
 from django.templatetags.static import static
 from django.urls import reverse
 
 from booth.realtime import group_send
+from displays import selectors
 from displays.models import Display, Station
-from experiences.models import Asset, Job
+from experiences.models import Asset, Event, Job
 
 FALLBACK_DEFAULT_IMAGE = "displays/default.svg"
 
@@ -17,6 +20,17 @@ def default_image_url(display: Display) -> str:
     if display.default_image_file():
         return reverse("display-default-image", args=[display.number])
     return static(FALLBACK_DEFAULT_IMAGE)
+
+
+def client_config() -> dict[str, int]:
+    """Timings the display pages read from their data attributes (settings → page)."""
+    return {
+        "failures_before_default": settings.BOOTH_DISPLAY_FAILURES_BEFORE_DEFAULT,
+        "offline_default_ms": round(settings.BOOTH_DISPLAY_OFFLINE_DEFAULT_SECONDS * 1000),
+        "heartbeat_ms": round(settings.BOOTH_DISPLAY_HEARTBEAT_SECONDS * 1000),
+        "attract_after_ms": round(settings.BOOTH_ATTRACT_AFTER_SECONDS * 1000),
+        "attract_interval_ms": round(settings.BOOTH_ATTRACT_INTERVAL_SECONDS * 1000),
+    }
 
 
 def result_payload(asset: Asset) -> dict[str, Any]:
@@ -33,11 +47,16 @@ def result_payload(asset: Asset) -> dict[str, Any]:
     }
 
 
-def display_state(display: Display) -> dict[str, Any]:
-    """The full state a display page renders; sent on connect and after every change."""
+def display_state(display: Display, attract: list[dict[str, Any]] | None = None) -> dict[str, Any]:
+    """The state a display page renders; sent on connect and after every change.
+
+    `attract` (the event's attract list) goes with it when given: on connect and when
+    the list lost a result. A new result leaves it out, to keep the push small (pages
+    fetch a fresh list each attract round anyway) and a page keeps the list it has.
+    """
     asset = display.current_asset
     showable = asset is not None and asset.job.visible
-    return {
+    state = {
         "type": "state",
         "display": display.number,
         "mode": display.mode,
@@ -45,6 +64,9 @@ def display_state(display: Display) -> dict[str, Any]:
         "result": result_payload(asset) if showable else None,
         "commentary": commentary_overlay_of(display),
     }
+    if attract is not None:
+        state["attract"] = attract
+    return state
 
 
 def commentary_overlay_of(display: Display) -> int | None:
@@ -61,17 +83,34 @@ def commentary_overlay_of(display: Display) -> int | None:
     return experience.pk if experience else None
 
 
-def push_state(display: Display) -> bool:
+def full_state(display: Display) -> dict[str, Any]:
+    """The state with the attract list: what a page gets when it (re)connects or loads."""
+    return display_state(display, attract_payload(display.event_id))
+
+
+def attract_payload(event_id: int) -> list[dict[str, Any]]:
+    """The results an idle display cycles through (see selectors.attract_portraits)."""
+    event = Event(pk=event_id)
+    return [result_payload(asset) for asset in selectors.attract_portraits(event)]
+
+
+def push_state(display: Display, attract: list[dict[str, Any]] | None = None) -> bool:
     """Send the display's current stored state to all its open pages."""
     display = Display.objects.select_related("current_asset__job__capture__player").get(
         pk=display.pk
     )
-    return _send_to_display(display, display_state(display))
+    return send_to_display(display, display_state(display, attract))
 
 
-def _send_to_display(display: Display, payload: dict[str, Any]) -> bool:
-    """Hand `payload` to every open page of the display (DisplayConsumer.display_message)."""
-    return group_send(display.group_name, {"type": "display.message", "payload": payload})
+def send_to_display(display: Display, payload: dict[str, Any]) -> bool:
+    """Hand `payload` to every open page of the display (DisplayConsumer.display_message).
+
+    It is serialised here, once: the in-memory layer deep-copies a message for every
+    member of the group and each consumer would encode it again, which with hundreds of
+    open pages costs more than the push itself (see bench/fanout.py).
+    """
+    text = json.dumps(payload, separators=(",", ":"), ensure_ascii=False)
+    return group_send(display.group_name, {"type": "display.message", "text": text})
 
 
 def announce_processing(job: Job) -> None:
@@ -81,7 +120,7 @@ def announce_processing(job: Job) -> None:
         return
     if job.review == Job.Review.PENDING:
         return  # pre-moderation: the display hears of it only once staff approve it
-    _send_to_display(
+    send_to_display(
         station.display, {"type": "processing", "nickname": job.capture.player.nickname}
     )
 
@@ -105,11 +144,31 @@ def publish_result(job: Job, portrait: Asset) -> None:
 
 
 def withdraw_results(jobs: list[Job]) -> None:
-    """Take these jobs' portraits off every display showing one, and push the fallback."""
-    displays = list(Display.objects.filter(current_asset__job__in=[job.pk for job in jobs]))
-    Display.objects.filter(pk__in=[d.pk for d in displays]).update(current_asset=None)
+    """Take these jobs' portraits off every display showing one, and push the fallback.
+
+    If one of them was shown (approved), every display of its event gets its state again,
+    not only those showing it: their attract loops may hold it too. `jobs` are the rows
+    as they were before the withdrawal.
+    """
+    job_ids = [job.pk for job in jobs]
+    showing = list(Display.objects.filter(current_asset__job__in=job_ids))
+    Display.objects.filter(pk__in=[d.pk for d in showing]).update(current_asset=None)
+    were_shown = [job.pk for job in jobs if job.review == Job.Review.APPROVED]
+    events = Event.objects.filter(experiences__players__captures__job__in=were_shown)
+    others = Display.objects.filter(event__in=events).exclude(pk__in=[d.pk for d in showing])
+    push_states([*showing, *others])
+
+
+def push_states(displays) -> int:
+    """Push each display's full state (attract list included) to its open pages; return
+    how many were sent. The attract list is computed once per event, not per display."""
+    attract_by_event: dict[int, list[dict[str, Any]]] = {}
+    sent = 0
     for display in displays:
-        push_state(display)
+        if display.event_id not in attract_by_event:
+            attract_by_event[display.event_id] = attract_payload(display.event_id)
+        sent += push_state(display, attract_by_event[display.event_id])
+    return sent
 
 
 def notify_station(station: Station | None, payload: dict[str, Any]) -> None:

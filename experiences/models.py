@@ -16,6 +16,19 @@ def new_public_token() -> str:
     return secrets.token_urlsafe(24)
 
 
+class PublicLink(models.Model):
+    """Something a visitor opens from a QR code: an unguessable token in its URL."""
+
+    token = models.CharField(max_length=64, unique=True, default=new_public_token, editable=False)
+
+    class Meta:
+        abstract = True
+
+    @property
+    def public_url(self) -> str:
+        return settings.PUBLIC_BASE_URL + self.get_absolute_url()
+
+
 class Event(models.Model):
     name = models.CharField(max_length=200)
     slug = models.SlugField(unique=True)
@@ -329,6 +342,16 @@ class Job(models.Model):
     created = models.DateTimeField(default=timezone.now)
     started = models.DateTimeField(null=True, blank=True)
     finished = models.DateTimeField(null=True, blank=True)
+    lease_expires = models.DateTimeField(
+        null=True,
+        blank=True,
+        help_text=_("The worker running this job renews it; once past, the job is queued again."),
+    )
+    published = models.DateTimeField(
+        null=True,
+        blank=True,
+        help_text=_("When the result was handed to the display and tablet (once per job)."),
+    )
     review = models.CharField(
         max_length=16,
         choices=Review.choices,
@@ -371,7 +394,7 @@ class Job(models.Model):
         return self.assets.filter(kind=Asset.Kind.PORTRAIT).first()
 
 
-class Asset(models.Model):
+class Asset(PublicLink):
     class Kind(models.TextChoices):
         PORTRAIT = "portrait", _("Portrait")
         QR = "qr", _("QR code")
@@ -379,7 +402,6 @@ class Asset(models.Model):
     job = models.ForeignKey(Job, on_delete=models.CASCADE, related_name="assets")
     kind = models.CharField(max_length=16, choices=Kind.choices)
     file = models.FileField(upload_to="assets/")
-    token = models.CharField(max_length=64, unique=True, default=new_public_token, editable=False)
     created = models.DateTimeField(default=timezone.now)
 
     class Meta:
@@ -390,10 +412,6 @@ class Asset(models.Model):
 
     def get_absolute_url(self) -> str:
         return reverse("result", args=[self.token])
-
-    @property
-    def public_url(self) -> str:
-        return settings.PUBLIC_BASE_URL + self.get_absolute_url()
 
 
 # --- Sports experiences: shots from the sensor system, leaderboard, live commentary -------
@@ -520,14 +538,10 @@ class LeaderboardReset(models.Model):
         return f"{self.experience}: {self.at:%Y-%m-%d %H:%M}"
 
 
-class Replay(models.Model):
+class Replay(PublicLink):
     """A kick-camera clip and the slow-motion replay made from it (free-kick experience)."""
 
-    class State(models.TextChoices):
-        QUEUED = "queued", _("Queued")
-        RUNNING = "running", _("Running")
-        SUCCEEDED = "succeeded", _("Succeeded")
-        FAILED = "failed", _("Failed")
+    State = Job.State  # the same life cycle as a photo job
 
     player = models.ForeignKey(Player, on_delete=models.CASCADE, related_name="replays")
     shot = models.OneToOneField(
@@ -544,7 +558,6 @@ class Replay(models.Model):
     error = models.TextField(blank=True)
     timings = models.JSONField(default=dict, blank=True, help_text=_("Seconds per stage."))
     backend = models.CharField(max_length=64, blank=True)
-    token = models.CharField(max_length=64, unique=True, default=new_public_token, editable=False)
     created = models.DateTimeField(default=timezone.now)
     started = models.DateTimeField(null=True, blank=True)
     finished = models.DateTimeField(null=True, blank=True)
@@ -554,10 +567,6 @@ class Replay(models.Model):
 
     def get_absolute_url(self) -> str:
         return reverse("replay", args=[self.token])
-
-    @property
-    def public_url(self) -> str:
-        return settings.PUBLIC_BASE_URL + self.get_absolute_url()
 
     @property
     def ready(self) -> bool:

@@ -9,7 +9,7 @@ from booth.http import keep_private, ranged_file_response
 from booth.throttling import result_rate_limited
 from experiences.models import Replay
 from experiences.qr import qr_png
-from experiences.views import ResultGone, result_link
+from experiences.views import RESULT_FILE_MAX_AGE, ResultGone, result_link
 from moderation.models import ErasedToken
 
 VERSIONS = {"slow": "slow_motion", "side-by-side": "side_by_side"}
@@ -54,7 +54,6 @@ def replay_qr(request: HttpRequest, token: str) -> HttpResponse:
 
 @result_rate_limited
 @result_link
-@cache_control(private=True, max_age=3600)
 def replay_video(request: HttpRequest, token: str, version: str) -> HttpResponse:
     replay = _replay_or_404(token)
     stored = getattr(replay, VERSIONS.get(version, ""), None)
@@ -63,4 +62,10 @@ def replay_video(request: HttpRequest, token: str, version: str) -> HttpResponse
     download = None
     if request.GET.get("download"):
         download = f"booth-replay-{version}-{replay.created:%Y%m%d-%H%M}.mp4"
-    return ranged_file_response(request, stored, content_type="video/mp4", download_name=download)
+    return ranged_file_response(
+        request,
+        stored,
+        content_type="video/mp4",
+        download_name=download,
+        max_age=RESULT_FILE_MAX_AGE,
+    )

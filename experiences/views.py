@@ -5,10 +5,9 @@ from functools import wraps
 
 from django.conf import settings
 from django.contrib.auth.decorators import login_required
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils.translation import get_language
-from django.views.decorators.cache import cache_control
 from django.views.decorators.http import require_http_methods
 
 from booth.http import keep_private, stored_file_response
@@ -104,26 +103,28 @@ def result(request: HttpRequest, token: str) -> HttpResponse:
     )
 
 
-@result_rate_limited
-@result_link
-@cache_control(private=True, max_age=3600)
-def result_image(request: HttpRequest, token: str) -> FileResponse:
-    return stored_file_response(_portrait_or_404(token).file)
+# Portraits and QR codes never change under their token: browsers may keep them an hour.
+RESULT_FILE_MAX_AGE = 3600
 
 
 @result_rate_limited
 @result_link
-@cache_control(private=True, max_age=3600)
-def result_qr(request: HttpRequest, token: str) -> FileResponse:
+def result_image(request: HttpRequest, token: str) -> HttpResponse:
+    return stored_file_response(_portrait_or_404(token).file, max_age=RESULT_FILE_MAX_AGE)
+
+
+@result_rate_limited
+@result_link
+def result_qr(request: HttpRequest, token: str) -> HttpResponse:
     qr = _portrait_or_404(token).job.assets.filter(kind=Asset.Kind.QR).first()
     if qr is None:
         raise Http404("No QR code for this result.")
-    return stored_file_response(qr.file)
+    return stored_file_response(qr.file, max_age=RESULT_FILE_MAX_AGE)
 
 
 @result_rate_limited
 @result_link
-def result_download(request: HttpRequest, token: str) -> FileResponse:
+def result_download(request: HttpRequest, token: str) -> HttpResponse:
     asset = _portrait_or_404(token)
     return stored_file_response(
         asset.file, download_name=f"booth-portrait-{asset.created:%Y%m%d-%H%M}.jpg"

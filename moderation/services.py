@@ -26,6 +26,7 @@ from experiences.models import (
     Replay,
     Shot,
 )
+from experiences.storage import stray_files
 from moderation.models import ConsentRecord, ErasedToken, ErasureLog, Result, token_digest
 
 logger = logging.getLogger(__name__)
@@ -62,6 +63,10 @@ def stored_files(player_ids: list[int]) -> list[StoredFile]:
             stored = getattr(replay, kind)
             if stored.name:
                 files.append(StoredFile(kind, stored.storage, stored.name))
+    storage = Asset.file.field.storage
+    for job in Job.objects.filter(capture__player_id__in=player_ids):
+        # What a worker killed mid-job wrote before its rows were rolled back.
+        files.extend(StoredFile("unfinished", storage, name) for name in stray_files(job, storage))
     return files
 
 
@@ -122,8 +127,10 @@ def erase_players(
         ErasedToken.objects.bulk_create(
             [ErasedToken(digest=token_digest(token)) for token in tokens], ignore_conflicts=True
         )
+        # Every display of the visitors' events: one may show a result, and any may hold
+        # one in its attract loop.
         affected_displays = list(
-            Display.objects.filter(current_asset__job__capture__player_id__in=ids)
+            Display.objects.filter(event__experiences__players__in=ids).distinct()
         )
         # Sports players: their shots and commentary lines go too (cascade), and the open
         # commentary pages of their experiences drop them from the feed and leaderboard.
@@ -162,10 +169,9 @@ def erase_players(
         log.files = erasure.files
         log.detail = {**log.detail, "files_not_deleted": failed}
         log.save(update_fields=["files", "detail"])
-    from displays.services import push_state
+    from displays.services import push_states
 
-    for display in affected_displays:
-        push_state(display)
+    push_states(affected_displays)  # with the attract list, which lost these results
     from displays import commentary
 
     for experience in commentary_experiences:

@@ -2,16 +2,14 @@
 
 from django.contrib import admin
 from django.core.exceptions import PermissionDenied
-from django.http import FileResponse, Http404, HttpRequest
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404
-from django.views.decorators.cache import cache_control
 
 from booth.http import stored_file_response
 from moderation.files import STAFF_FILES
 
 
-@cache_control(private=True, max_age=300)
-def _stored_file(request: HttpRequest, kind: str, pk: int) -> FileResponse:
+def _stored_file(request: HttpRequest, kind: str, pk: int) -> HttpResponse:
     spec = STAFF_FILES.get(kind)
     if spec is None:
         raise Http404("No such kind of file.")
@@ -20,7 +18,7 @@ def _stored_file(request: HttpRequest, kind: str, pk: int) -> FileResponse:
     stored = getattr(get_object_or_404(spec.model, pk=pk), spec.field)
     if not stored:
         raise Http404("No file stored.")
-    return stored_file_response(stored)
+    return stored_file_response(stored, max_age=300)
 
 
 # admin_view: active staff only (others are sent to the admin login), never cached publicly.

@@ -1,5 +1,7 @@
 """Shared fixtures: every test gets its own media folder and a fresh in-memory channel layer."""
 
+import copy
+import uuid
 from pathlib import Path
 
 import pytest
@@ -27,9 +29,15 @@ def media_root(settings, tmp_path) -> Path:
 
 @pytest.fixture(autouse=True)
 def fresh_channel_layer(settings) -> None:
-    """A new in-memory channel layer per test (setting CHANNEL_LAYERS resets Channels'
-    layer cache), so no group or queued message leaks from one test into another."""
-    settings.CHANNEL_LAYERS = {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer"}}
+    """A new channel layer per test (setting CHANNEL_LAYERS resets Channels' layer cache),
+    so no group or queued message leaks from one test into another: in memory, or on
+    Redis under a prefix of its own when REDIS_URL is set (CI's scaled-mode pass)."""
+    if settings.REDIS_URL:
+        layer = copy.deepcopy(settings.CHANNEL_LAYERS)
+        layer["default"]["CONFIG"]["prefix"] = f"booth-test-{uuid.uuid4().hex}"
+        settings.CHANNEL_LAYERS = layer
+    else:
+        settings.CHANNEL_LAYERS = {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer"}}
 
 
 @pytest.fixture(autouse=True)
@@ -96,4 +104,41 @@ def device_client(booth) -> Client:
     """A browser session logged in as station 1's tablet."""
     client = Client()
     assert client.login(username=booth.user.username, password=factories.DEVICE_PASSWORD)
+    return client
+
+
+@pytest.fixture(scope="session")
+def moto_s3_endpoint():
+    """A real S3-compatible HTTP server (moto in server mode) on a free loopback port."""
+    from moto.server import ThreadedMotoServer
+
+    server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
+    server.start()
+    host, port = server.get_host_and_port()
+    yield f"http://{host}:{port}"
+    server.stop()
+
+
+@pytest.fixture
+def s3_media(settings, moto_s3_endpoint):
+    """Media in a fresh private bucket on the moto server, as scaled mode stores it; yields
+    a boto3 client to look inside the bucket, with its name as `client.bucket`."""
+    import boto3
+
+    bucket = f"booth-test-{uuid.uuid4().hex[:12]}"
+    client = boto3.client("s3", endpoint_url=moto_s3_endpoint, region_name="eu-west-1")
+    client.create_bucket(
+        Bucket=bucket, CreateBucketConfiguration={"LocationConstraint": "eu-west-1"}
+    )
+    settings.BOOTH_S3_ENDPOINT_URL = moto_s3_endpoint
+    settings.BOOTH_S3_REGION = "eu-west-1"
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "default": {
+            "BACKEND": "booth.storage.PrivateS3Storage",
+            "OPTIONS": {"bucket_name": bucket, "location": "booth", "querystring_expire": 120},
+        },
+    }
+    settings.BOOTH_S3_URL_EXPIRY_SECONDS = 120
+    client.bucket = bucket
     return client

@@ -61,6 +61,7 @@ def write_story(
             max_tokens=400,
             temperature=0.8,
             read_timeout=settings.BOOTH_STORY_TIMEOUT,
+            max_attempts=settings.BOOTH_STORY_MAX_ATTEMPTS,
         )
     except aws.AWSCallFailed as exc:
         raise StoryUnavailable(str(exc)) from exc

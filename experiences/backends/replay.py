@@ -6,9 +6,6 @@ import json
 import math
 import tarfile
 import tempfile
-import time
-import uuid
-from collections.abc import Callable
 from pathlib import Path
 from typing import Protocol
 
@@ -17,7 +14,7 @@ import numpy as np
 from django.conf import settings
 
 from experiences.backends import BackendFailed, _instance, scratch
-from experiences.backends.sagemaker import run_async
+from experiences.backends.sagemaker import Polling, run_async
 from experiences.video import (
     EVEN,
     PHONE_H264,
@@ -133,7 +130,7 @@ def _flow(source, target, flow):
     return cv2.resize(coarse, (width, height), interpolation=cv2.INTER_LINEAR) * 2
 
 
-class SageMakerFilmSlowMotion:
+class SageMakerFilmSlowMotion(Polling):
     """The reference booth's FILM frame interpolation on a SageMaker asynchronous endpoint.
 
     Contract: Booth uploads `<prefix><uuid>/input.tar.gz` holding the clip's frames
@@ -145,14 +142,6 @@ class SageMakerFilmSlowMotion:
     """
 
     name = "aws-sagemaker-film"
-
-    def __init__(
-        self,
-        new_id: Callable[[], str] = lambda: uuid.uuid4().hex,
-        clock: Callable[[], float] = time.monotonic,
-        sleep: Callable[[float], None] = time.sleep,
-    ) -> None:
-        self.new_id, self.clock, self.sleep = new_id, clock, sleep
 
     def make(
         self, clip: Path, info: ClipInfo, output: Path, factor: int, progress: Progress

@@ -105,11 +105,9 @@ class SageMakerCompositor(_S3Contract):
             raise _failed(endpoint, exc) from exc
 
 
-class SageMakerAsyncCompositor(_S3Contract):
-    """Asynchronous-inference endpoint: the request waits in SageMaker's queue, so a slow
-    container (or one scaled to zero) does not hit the real-time 60 s limit."""
-
-    name = "aws-sagemaker-async"
+class Polling:
+    """A caller of an asynchronous endpoint: request ids, and a clock and a sleep that
+    tests replace so a 5-minute deadline takes no time."""
 
     def __init__(
         self,
@@ -117,8 +115,14 @@ class SageMakerAsyncCompositor(_S3Contract):
         clock: Callable[[], float] = time.monotonic,
         sleep: Callable[[float], None] = time.sleep,
     ) -> None:
-        super().__init__(new_id)
-        self.clock, self.sleep = clock, sleep
+        self.new_id, self.clock, self.sleep = new_id, clock, sleep
+
+
+class SageMakerAsyncCompositor(Polling, _S3Contract):
+    """Asynchronous-inference endpoint: the request waits in SageMaker's queue, so a slow
+    container (or one scaled to zero) does not hit the real-time 60 s limit."""
+
+    name = "aws-sagemaker-async"
 
     def _invoke(self, endpoint: str, request_id: str, body: dict, created: list[str]) -> None:
         request_key = scratch.key(request_id, "request.json")

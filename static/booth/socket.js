@@ -1,5 +1,7 @@
 // A websocket that keeps itself connected: heartbeat, exponential backoff with jitter.
 // Callers get every JSON message and a status callback ("open" | "closed", failures).
+// `report()` (optional) is merged into the hello sent on open and into every heartbeat,
+// so the server knows what the page shows and which client version it runs.
 
 const HEARTBEAT_MS = 15000;
 const PONG_TIMEOUT_MS = 10000;
@@ -16,7 +18,10 @@ export function backoffDelay(failures) {
   return ceiling / 2 + Math.random() * (ceiling / 2); // "equal jitter"
 }
 
-export function keepConnected(path, { onMessage, onStatus = () => {} }) {
+export function keepConnected(
+  path,
+  { onMessage, onStatus = () => {}, heartbeatMs = HEARTBEAT_MS, report = null },
+) {
   let socket = null;
   let failures = 0;
   let heartbeat = null;
@@ -33,11 +38,12 @@ export function keepConnected(path, { onMessage, onStatus = () => {} }) {
     socket.addEventListener("open", () => {
       failures = 0;
       onStatus({ connected: true, failures });
+      if (report) send({ type: "hello", ...report() });
       heartbeat = setInterval(() => {
-        socket.send(JSON.stringify({ type: "ping" }));
+        send({ type: "ping", ...(report ? report() : {}) });
         clearTimeout(pongTimer);
         pongTimer = setTimeout(() => socket.close(), PONG_TIMEOUT_MS);
-      }, HEARTBEAT_MS);
+      }, heartbeatMs);
     });
     socket.addEventListener("message", (event) => {
       let message;
@@ -62,8 +68,13 @@ export function keepConnected(path, { onMessage, onStatus = () => {} }) {
     });
   }
 
+  function send(message) {
+    if (socket?.readyState === WebSocket.OPEN) socket.send(JSON.stringify(message));
+  }
+
   open();
   return {
+    send,
     close() {
       stopped = true;
       clearTimers();

@@ -130,6 +130,23 @@ def test_jobs_waiting_or_finished_are_left_alone(booth):
     assert Job.objects.get(pk=done.pk).state == Job.State.SUCCEEDED
 
 
+def test_a_job_made_but_never_published_is_published_at_start_up_not_made_again(booth):
+    job = factories.make_job(booth.station)
+    run_worker_until_queue_is_empty()
+    token = Job.objects.get(pk=job.pk).portrait.token
+    # The server stopped between storing the result and handing it to the display.
+    Job.objects.filter(pk=job.pk).update(published=None)
+    Display.objects.filter(pk=booth.display.pk).update(current_asset=None)
+
+    assert requeue_interrupted_jobs() == 1
+    run_worker_until_queue_is_empty()
+
+    job.refresh_from_db()
+    assert job.state == Job.State.SUCCEEDED and job.attempts == 1
+    assert job.published is not None
+    assert Display.objects.get(pk=booth.display.pk).current_asset.token == token
+
+
 def test_embedded_workers_wake_as_soon_as_a_job_is_queued(booth):
     """With an idle poll of a minute, only the enqueue wake-up can make this quick."""
     workers = EmbeddedWorkers(threads=2, idle_poll=60, purge_every=3600)

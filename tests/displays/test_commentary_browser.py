@@ -6,6 +6,7 @@ import httpx
 import pytest
 
 from tests import servers
+from tests.clips import ball_clip, needs_ffmpeg
 from tests.test_end_to_end import ADMIN_PASSWORD, PASSWORD, browser  # noqa: F401
 
 pytestmark = [pytest.mark.browser, pytest.mark.system]
@@ -22,7 +23,10 @@ def sports_server(tmp_path_factory):
     servers.manage(
         env, "seed_demo", "--device-password", PASSWORD, "--admin-password", ADMIN_PASSWORD
     )
-    token = servers.manage(env, "create_integration", "--name", "Sensor").strip().splitlines()[-1]
+    token = servers.manage(
+        env, "create_integration", "--name", "Sensor and kick camera",
+        "--scope", "shots", "--scope", "clips",
+    ).strip().splitlines()[-1]  # fmt: skip
     log = var / "serve.log"
     server = servers.start(env, log, "serve", "--port", str(port))
     servers.wait_for_port(port, server, log)
@@ -111,3 +115,37 @@ def test_a_display_with_the_overlay_shows_the_commentary(sports_server, browser)
     wall.wait_for_selector("#commentary-overlay:not([hidden])")
     assert "Mina" in wall.inner_text("#commentary-overlay [data-overlay=text]")
     assert wall.inner_text("#commentary-overlay [data-overlay=speed]") == "72.0 km/h"
+
+
+@needs_ffmpeg
+def test_a_kick_clip_plays_as_a_slow_motion_replay_with_its_qr_code(
+    browser,  # noqa: F811
+    sports_server,
+    tmp_path,
+):
+    base, token = sports_server
+    wall = browser.new_context().new_page()
+    wall.goto(f"{base}/displays/commentary/")
+    wall.wait_for_selector("#connection[data-connected=true]")
+    post_shot(base, token, "kick-replay-1", player_name="Lee")
+
+    clip = ball_clip(tmp_path / "kick.mp4", frames=24, fps=24)
+    response = httpx.post(
+        f"{base}/api/shots/kick-replay-1/clip",
+        files={"clip": ("kick.mp4", clip.read_bytes(), "video/mp4")},
+        headers={"Authorization": f"Bearer {token}"},
+    )
+    assert response.status_code == 202, response.text
+    page_url = response.json()["page_url"]
+
+    # The finished replay plays on the wall beside a QR code to the visitor's page.
+    wall.wait_for_selector("#replay:not([hidden])", timeout=60_000)
+    assert wall.inner_text("#replay figcaption").startswith("Lee")
+    wall.wait_for_function("document.querySelector('#replay video').readyState >= 2")
+    assert wall.eval_on_selector("#replay img", "img => img.complete && img.naturalWidth > 0")
+    # The phone opens the replay page: both videos play and download.
+    phone = browser.new_context(viewport={"width": 390, "height": 844}).new_page()
+    phone.goto(page_url)
+    phone.wait_for_function("[...document.querySelectorAll('video')].every(v => v.readyState >= 1)")
+    assert phone.locator("video").count() == 2
+    assert phone.get_by_text("Download the slow motion").is_visible()

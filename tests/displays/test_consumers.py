@@ -61,6 +61,7 @@ async def test_display_gets_its_state_with_the_default_image_before_any_result(b
         "default_image": "/static/displays/default.svg",
         "result": None,
         "commentary": None,
+        "attract": [],
     }
     await display.disconnect()
 

@@ -10,6 +10,7 @@ import pytest
 from botocore.exceptions import ReadTimeoutError
 from botocore.response import StreamingBody
 from botocore.stub import Stubber
+from django.conf import settings
 from django.test import Client
 from PIL import Image
 
@@ -42,6 +43,16 @@ def aws_settings(settings):
     settings.BOOTH_AWS_MAX_ATTEMPTS = 1  # a stubbed error is answered once, not retried
     settings.BOOTH_SAGEMAKER_ENDPOINT = "faceswap-gfpgan"
     settings.BOOTH_BEDROCK_STORY_MODEL = STORY_MODEL
+    settings.BOOTH_STORY_MAX_ATTEMPTS = 1
+
+
+def story_client():
+    """The client the story writer gets (its own timeout and attempts)."""
+    return aws.client(
+        "bedrock-runtime",
+        read_timeout=settings.BOOTH_STORY_TIMEOUT,
+        max_attempts=settings.BOOTH_STORY_MAX_ATTEMPTS,
+    )
 
 
 def body_of(payload: bytes) -> StreamingBody:
@@ -488,7 +499,7 @@ def test_a_sagemaker_failure_fails_the_job_with_that_message(booth, settings):
 def test_the_story_writer_asks_for_a_past_life_story_for_the_visitor_in_their_language(booth):
     job = factories.make_job(booth.station, nickname="Sun-woo")
     base = booth.base_images[0]
-    with Stubber(aws.client("bedrock-runtime", read_timeout=20)) as stub:
+    with Stubber(story_client()) as stub:
         stub.add_response(
             "converse",
             converse_reply("“In a past life, you were Sun-woo, a scholar of Hanseong.”"),
@@ -523,7 +534,7 @@ def test_a_visitor_who_read_the_korean_consent_gets_a_korean_story(booth):
         VisitorProfile(nickname="민아", language="ko"),
         consent.version,
     )
-    with Stubber(aws.client("bedrock-runtime", read_timeout=20)) as stub:
+    with Stubber(story_client()) as stub:
         stub.add_response(
             "converse",
             converse_reply("당신은 한양의 선비 민아였습니다."),
@@ -555,7 +566,7 @@ def test_a_visitor_who_read_the_korean_consent_gets_a_korean_story(booth):
 
 def test_korean_stories_use_the_korean_system_prompt_that_starts_with_dangsineun(settings):
     settings.BOOTH_STORY_LANGUAGE = "ko"
-    with Stubber(aws.client("bedrock-runtime", read_timeout=20)) as stub:
+    with Stubber(story_client()) as stub:
         stub.add_response(
             "converse",
             converse_reply("당신은 조선의 선비였습니다."),
@@ -579,7 +590,7 @@ def test_korean_stories_use_the_korean_system_prompt_that_starts_with_dangsineun
 def test_a_long_story_is_cut_after_the_last_sentence_that_fits(settings):
     settings.BOOTH_STORY_MAX_CHARS = 60
     text = "In a past life, you were a sailor. You sailed far. " + "And then " * 20
-    with Stubber(aws.client("bedrock-runtime", read_timeout=20)) as stub:
+    with Stubber(story_client()) as stub:
         stub.add_response("converse", converse_reply(text))
         assert write_story({}, "Mina", "en") == "In a past life, you were a sailor. You sailed far."
 
@@ -588,7 +599,7 @@ def test_a_long_story_is_cut_after_the_last_sentence_that_fits(settings):
     "code", ["ThrottlingException", "ValidationException", "ModelTimeoutException"]
 )
 def test_story_errors_name_the_aws_code(code):
-    with Stubber(aws.client("bedrock-runtime", read_timeout=20)) as stub:
+    with Stubber(story_client()) as stub:
         stub.add_client_error("converse", code, "details", http_status_code=400)
         with pytest.raises(StoryUnavailable, match=f"{code}: details"):
             write_story({}, "Mina", "en")
@@ -603,7 +614,7 @@ def test_the_pipeline_with_rekognition_and_bedrock_publishes_a_portrait_with_the
     stored = fit_within(decode_photo(photo), 1280)
     with (
         Stubber(aws.client("rekognition", read_timeout=10)) as rekognition,
-        Stubber(aws.client("bedrock-runtime", read_timeout=20)) as bedrock,
+        Stubber(story_client()) as bedrock,
     ):
         # the astronaut's face, as Rekognition reports it for the 512×512 photo
         rekognition.add_response(
@@ -638,7 +649,7 @@ def test_a_failed_story_falls_back_to_the_base_images_story_and_the_job_records_
 ):
     settings.BOOTH_STORY_WRITER = "experiences.backends.bedrock_text.BedrockStoryWriter"
     job = factories.make_job(booth.station, nickname="Mina")
-    with Stubber(aws.client("bedrock-runtime", read_timeout=20)) as stub:
+    with Stubber(story_client()) as stub:
         stub.add_client_error("converse", "ModelTimeoutException", "Model timed out", 408)
 
         assert run_job(job.pk) == Job.State.SUCCEEDED

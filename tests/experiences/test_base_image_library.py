@@ -138,7 +138,7 @@ def run(*args) -> tuple[str, str]:
 def test_generate_makes_pending_base_images_with_prompt_story_and_face(experience, spec_file):
     with (
         Stubber(aws.client("bedrock-runtime", read_timeout=120)) as images,
-        Stubber(aws.client("bedrock-runtime", read_timeout=20)) as text,
+        Stubber(aws.client("bedrock-runtime", read_timeout=20, max_attempts=2)) as text,
     ):
         for occupation, gender in [
             ("scholar", "female"),
@@ -194,7 +194,7 @@ def test_generate_makes_pending_base_images_with_prompt_story_and_face(experienc
 def test_generate_resumes_where_it_stopped_and_skips_what_exists(experience, spec_file):
     with (
         Stubber(aws.client("bedrock-runtime", read_timeout=120)) as images,
-        Stubber(aws.client("bedrock-runtime", read_timeout=20)) as text,
+        Stubber(aws.client("bedrock-runtime", read_timeout=20, max_attempts=2)) as text,
     ):
         images.add_response(
             "invoke_model", titan_reply(photos.face_image()), titan_request("scholar", "female")
@@ -209,7 +209,7 @@ def test_generate_resumes_where_it_stopped_and_skips_what_exists(experience, spe
 
     with (
         Stubber(aws.client("bedrock-runtime", read_timeout=120)) as images,
-        Stubber(aws.client("bedrock-runtime", read_timeout=20)) as text,
+        Stubber(aws.client("bedrock-runtime", read_timeout=20, max_attempts=2)) as text,
     ):
         for occupation, gender in [("scholar", "male"), ("painter", "female"), ("painter", "male")]:
             images.add_response(
@@ -244,7 +244,7 @@ def test_a_json_spec_with_sdxl_works_the_same(experience, tmp_path):
     payload = json.dumps({"artifacts": [{"base64": png, "finishReason": "SUCCESS", "seed": 1}]})
     with (
         Stubber(aws.client("bedrock-runtime", read_timeout=120)) as images,
-        Stubber(aws.client("bedrock-runtime", read_timeout=20)) as text,
+        Stubber(aws.client("bedrock-runtime", read_timeout=20, max_attempts=2)) as text,
     ):
         images.add_response(
             "invoke_model",

@@ -115,17 +115,20 @@ async def test_rejecting_a_waiting_result_keeps_it_off_displays(booth, moderator
     await display.disconnect()
 
 
-async def test_pulling_one_result_leaves_other_displays_alone(booth, moderator):
+async def test_pulling_one_result_keeps_other_displays_result_but_not_in_attract(booth, moderator):
     station2 = await booth.event.stations.aget(number=2)
     mine = await visit(booth.station, "Mina")
     theirs = await visit(station2, "Joon")
     other = await connected("/ws/displays/2/")
-    assert (await other.receive_json_from(timeout=TIMEOUT))["result"][
-        "token"
-    ] == await portrait_token(theirs)
+    first = await other.receive_json_from(timeout=TIMEOUT)
+    assert first["result"]["token"] == await portrait_token(theirs)
+    assert await portrait_token(mine) in [r["token"] for r in first["attract"]]
 
     await database_sync_to_async(review.reject_results)([mine], by=moderator, reason="x")
 
+    again = await other.receive_json_from(timeout=TIMEOUT)
+    assert again["result"]["token"] == await portrait_token(theirs)
+    assert [r["token"] for r in again["attract"]] == [await portrait_token(theirs)]
     assert await other.receive_nothing(timeout=0.5)
     assert await database_sync_to_async(page_status)(await portrait_token(theirs)) == 200
     await other.disconnect()

@@ -1,0 +1,18 @@
+# Reference image for docker-compose.yml: one image, every Booth process (web, worker,
+# scheduler) is a different command.
+FROM python:3.12-slim
+ENV PYTHONUNBUFFERED=1 BOOTH_VAR_DIR=/var/lib/booth BOOTH_STATIC_MANIFEST=true \
+    STATIC_ROOT=/srv/booth/staticfiles
+WORKDIR /srv/booth
+COPY pyproject.toml README.md manage.py ./
+COPY booth booth
+COPY experiences experiences
+COPY displays displays
+COPY moderation moderation
+COPY templates templates
+COPY static static
+RUN pip install --no-cache-dir . \
+    && python manage.py compiletranslations \
+    && python manage.py collectstatic --no-input -v0
+EXPOSE 8000
+CMD ["python", "manage.py", "serve", "--no-worker", "--host", "0.0.0.0", "--port", "8000"]

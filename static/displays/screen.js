@@ -1,0 +1,212 @@
+// One LED screen: renders its display's state, pushed over a websocket. Used by the
+// per-display page (display.js) and by the wall of all displays (wall.js) alike.
+//
+// Images are decoded before they are swapped in. After a configurable number of
+// consecutive connection failures, or a disconnect longer than a configurable time, the
+// default image is shown until the connection is back; the server then sends the full
+// state again. With no new result for a while, a live screen cycles through the event's
+// recent approved results (the attract loop), asking the server for a fresh list each
+// round so a result taken down meanwhile is never shown.
+import { keepConnected } from "../booth/socket.js";
+import { startOverlay } from "./commentary-overlay.js";
+
+export const CLIENT_VERSION = "2026.11-walls";
+const PROCESSING_TIMEOUT_MS = 60000;
+
+function settingsOf(root) {
+  const number = (name, fallback) => {
+    const value = Number(root.dataset[name]);
+    return Number.isFinite(value) && value >= 0 ? value : fallback;
+  };
+  return {
+    failuresBeforeDefault: number("failuresBeforeDefault", 5),
+    offlineDefaultMs: number("offlineDefaultMs", 30000),
+    heartbeatMs: number("heartbeatMs", 15000),
+    attractAfterMs: number("attractAfterMs", 120000),
+    attractIntervalMs: number("attractIntervalMs", 8000),
+  };
+}
+
+async function decoded(url) {
+  const image = new Image();
+  image.src = url;
+  await image.decode();
+  return image;
+}
+
+export function mountScreen(root, initialState) {
+  const config = settingsOf(root);
+  const part = (name) => root.querySelector(`[data-part="${name}"]`);
+  let latestRender = 0;
+  let lastState = initialState;
+  let offlineSince = null;
+  let offline = false;
+  let processingTimer = null;
+  let lastNewResultAt = Date.now();
+  let attract = { list: initialState.attract || [], index: -1, timer: null, active: false };
+  let connection = null;
+  let overlay = null;
+
+  function report() {
+    let showing = root.dataset.view === "result" ? "result" : "default";
+    if (offline) showing = "offline";
+    else if (attract.active) showing = "attract";
+    return { version: CLIENT_VERSION, showing, token: root.dataset.token || "" };
+  }
+
+  function reportChange() {
+    connection?.send({ type: "hello", ...report() });
+  }
+
+  async function showDefault(url) {
+    const ticket = ++latestRender;
+    const target = part("default-image");
+    if (url && target.getAttribute("src") !== url) {
+      try {
+        await decoded(url);
+      } catch {
+        /* show whatever loads */
+      }
+      if (ticket !== latestRender) return;
+      target.src = url;
+    }
+    root.dataset.view = "default";
+    delete root.dataset.token;
+    reportChange();
+  }
+
+  async function showResult(result) {
+    const ticket = ++latestRender;
+    try {
+      await Promise.all([decoded(result.image), decoded(result.qr)]);
+    } catch {
+      return; // keep what is on screen rather than a broken image
+    }
+    if (ticket !== latestRender) return; // a newer state arrived while this one loaded
+    part("portrait").src = result.image;
+    part("qr").src = result.qr;
+    part("nickname").textContent = result.nickname;
+    part("story").textContent = result.story;
+    root.dataset.view = "result";
+    root.dataset.token = result.token;
+    reportChange();
+  }
+
+  function setProcessing(nickname) {
+    clearTimeout(processingTimer);
+    part("processing").hidden = !nickname;
+    part("processing-name").textContent = nickname || "";
+    if (nickname) processingTimer = setTimeout(() => setProcessing(null), PROCESSING_TIMEOUT_MS);
+  }
+
+  // --- attract loop ---------------------------------------------------------------------
+  function stopAttract() {
+    clearTimeout(attract.timer);
+    attract.active = false;
+    attract.index = -1;
+    delete root.dataset.attract;
+  }
+
+  function attractNext() {
+    const list = attract.list;
+    if (!list.length || lastState.mode !== "live" || offline) {
+      stopAttract();
+      return render(lastState, { keepAttract: true });
+    }
+    attract.index = (attract.index + 1) % list.length;
+    if (attract.index === list.length - 1) connection?.send({ type: "attract" }); // fresh list
+    attract.active = true;
+    root.dataset.attract = "true";
+    showResult(list[attract.index]);
+    attract.timer = setTimeout(attractNext, config.attractIntervalMs);
+  }
+
+  function idleCheck() {
+    if (attract.active || offline || lastState.mode !== "live" || !attract.list.length) return;
+    if (config.attractAfterMs <= 0) return;
+    if (Date.now() - lastNewResultAt >= config.attractAfterMs) {
+      connection?.send({ type: "attract" });
+      attractNext();
+    }
+  }
+
+  function updateAttractList(list) {
+    attract.list = list || [];
+    if (!attract.active) return;
+    const shown = root.dataset.token;
+    if (!attract.list.some((result) => result.token === shown)) {
+      clearTimeout(attract.timer);
+      attract.index = -1;
+      attractNext(); // the shown one was taken down: move on at once
+    }
+  }
+
+  // The commentary overlay (and its replays) follows the display's setting in admin.
+  function followCommentary(experience) {
+    if (overlay && overlay.experience === experience) return;
+    overlay?.stop();
+    overlay = experience
+      ? startOverlay(experience, part("commentary-overlay"), part("replay-overlay"))
+      : null;
+  }
+
+  // --- state ----------------------------------------------------------------------------
+  function render(state, { keepAttract = false } = {}) {
+    followCommentary(state.commentary ?? null);
+    const isNew = state.result && state.result.token !== lastState.result?.token;
+    if (isNew) lastNewResultAt = Date.now();
+    lastState = state;
+    setProcessing(null);
+    root.dataset.mode = state.mode;
+    if (!keepAttract) {
+      if (isNew || state.mode !== "live") stopAttract();
+      if ("attract" in state) updateAttractList(state.attract); // else keep the list
+      if (attract.active) return;
+    }
+    // Paused keeps what it shows: the server keeps its stored result fixed meanwhile.
+    if (state.mode === "default" || !state.result) return showDefault(state.default_image);
+    return showResult(state.result);
+  }
+
+  function onStatus({ connected, failures }) {
+    part("connection").dataset.connected = String(connected);
+    if (connected) {
+      offlineSince = null;
+      offline = false;
+      return;
+    }
+    offlineSince ??= Date.now();
+    const tooLong = Date.now() - offlineSince > config.offlineDefaultMs;
+    if (failures >= config.failuresBeforeDefault || tooLong) {
+      offline = true;
+      stopAttract();
+      setProcessing(null);
+      showDefault(lastState.default_image);
+    }
+  }
+
+  function onMessage(message) {
+    if (message.type === "state") render(message);
+    else if (message.type === "attract") updateAttractList(message.results);
+    else if (message.type === "processing" && lastState.mode === "live") {
+      stopAttract();
+      lastNewResultAt = Date.now();
+      render(lastState, { keepAttract: true });
+      setProcessing(message.nickname);
+    } else if (message.type === "reload") window.location.reload();
+  }
+
+  render(lastState);
+  // Offline longer than the limit while the socket waits to reconnect: checked here too.
+  setInterval(() => {
+    if (offlineSince !== null && !offline) onStatus({ connected: false, failures: 0 });
+    idleCheck();
+  }, 1000);
+  connection = keepConnected(`/ws/displays/${root.dataset.display}/`, {
+    onStatus,
+    onMessage,
+    heartbeatMs: config.heartbeatMs,
+    report,
+  });
+  return connection;
+}
