@@ -63,8 +63,17 @@ STAFF_ONLY = outcomes("302 admin login", staff="200", superuser="200")
 INTEGRATION_ONLY = {"staff", "superuser"}
 
 
+STAFF_WITH_PERMISSION = outcomes("302 admin login", staff="403", superuser="200")
+
 HTTP_ROUTES: list[Route] = [
     Route("", "GET", outcomes("200"), "start page: links to the tablet and the displays"),
+    Route("healthz", "GET", outcomes("200"), "liveness for load balancers: says nothing else"),
+    Route(
+        "readyz",
+        "GET",
+        outcomes("200"),
+        "readiness for load balancers (database, Redis, storage); rate-limited per address",
+    ),
     Route(
         "tablet/",
         "GET",
@@ -103,6 +112,19 @@ HTTP_ROUTES: list[Route] = [
     ),
     Route("displays/commentary/", "GET", outcomes("200"), "commentary wall: public, read-only"),
     Route("displays/<int:number>/", "GET", outcomes("200"), "LED wall page: public, read-only"),
+    Route("displays/wall/", "GET", outcomes("200"), "every wall at once: public, read-only"),
+    Route(
+        "displays/control/",
+        "GET",
+        STAFF_WITH_PERMISSION,
+        "the walls' control panel: staff with the change display permission",
+    ),
+    Route(
+        "displays/status/",
+        "GET",
+        STAFF_WITH_PERMISSION,
+        "jobs, queue and displays online: staff with the view display permission",
+    ),
     Route(
         "displays/<int:number>/default-image",
         "GET",
@@ -228,6 +250,8 @@ ADMIN_MODEL_EXCEPTIONS: dict[str, tuple[str, str]] = {
     "admin:moderation_result_delete": ("403", "pull or reject it; erasure deletes"),
     "admin:moderation_erasurelog_add": ("403", _LOG),
     "admin:moderation_erasurelog_delete": ("403", "the audit log is kept"),
+    "admin:displays_controlaction_add": ("403", "the control panel logs its commands"),
+    "admin:displays_controlaction_delete": ("403", "the audit log is kept"),
 }
 
 WEBSOCKET_ROUTES: list[Route] = [
@@ -248,6 +272,13 @@ WEBSOCKET_ROUTES: list[Route] = [
         "WS",
         outcomes("accept"),
         "the commentary wall's pushes; read-only",
+    ),
+    Route(
+        "ws/staff/status/",
+        "WS",
+        outcomes("close 4403", superuser="accept"),
+        "the status page's live figures: staff with the view display permission (and a "
+        "TOTP-verified session under BOOTH_STAFF_2FA)",
     ),
 ]
 

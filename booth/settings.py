@@ -159,6 +159,9 @@ if REDIS_URL:
             "BACKEND": "django.core.cache.backends.redis.RedisCache",
             "LOCATION": env.str("BOOTH_CACHE_URL", default=REDIS_URL),
             "KEY_PREFIX": "booth",
+            # A rate-limit check must never hold a request for long: give up after a second
+            # (booth/throttling.py then lets the request through).
+            "OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 1},
         }
     }
 else:
@@ -300,6 +303,7 @@ BOOTH_RATE_LIMITS = {
     "integration_token": env.str("BOOTH_RATE_INTEGRATION_TOKEN", default="120/minute"),
     "integration_ip": env.str("BOOTH_RATE_INTEGRATION_IP", default="240/minute"),
     "result_ip": env.str("BOOTH_RATE_RESULT_IP", default="300/minute"),
+    "health_ip": env.str("BOOTH_RATE_HEALTH_IP", default="120/minute"),
 }
 
 # --- Booth pipeline -------------------------------------------------------------------

@@ -6,6 +6,7 @@ from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncJsonWebsocketConsumer
 from django.conf import settings
 
+from booth.admin_site import is_verified_staff
 from displays import commentary, selectors, services, status
 
 CLOSE_NOT_FOUND = 4404
@@ -138,8 +139,10 @@ class StaffStatusConsumer(GroupConsumer):
     pusher: asyncio.Task | None = None
 
     async def connect(self) -> None:
-        user = self.scope.get("user")
-        if user is None or not user.is_active or not user.is_staff:
+        staff = await database_sync_to_async(is_verified_staff)(
+            self.scope.get("user"), self.scope.get("session"), "displays.view_display"
+        )
+        if not staff:  # with BOOTH_STAFF_2FA, a password-only session is not staff
             await self.close(code=CLOSE_FORBIDDEN)
             return
         await self.accept()

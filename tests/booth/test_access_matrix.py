@@ -30,6 +30,7 @@ from booth.access_matrix import (
     Route,
 )
 from booth.asgi import application
+from displays.models import ControlAction
 from displays.routing import websocket_urlpatterns
 from experiences.models import Asset, CommentaryLine, LeaderboardReset, Replay, new_public_token
 from experiences.shots import ShotReport, record_shot
@@ -175,6 +176,7 @@ def admin_rows(shot) -> None:
     """A row of each model only admin creates (or that appear after a commit), so each
     admin change page is tried on a real object."""
     Group.objects.create(name="Moderators")
+    ControlAction.objects.create(kind=ControlAction.Kind.REFRESH, displays=[1], username="root")
     CommentaryLine.objects.create(shot=shot, text="Goal!", language="en", backend="test")
     purge_expired_visitors.enqueue()
     seen = {"user_agent": "test", "ip_address": "10.0.0.9", "username": "root"}

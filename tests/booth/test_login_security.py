@@ -219,3 +219,39 @@ def test_with_2fa_staff_without_an_authenticator_cannot_log_in(settings, staff):
 def test_an_authenticator_is_only_for_staff(db, booth):
     with pytest.raises(CommandError, match="not staff"):
         call_command("add_totp_device", booth.user.username, "--no-qr")
+
+
+@pytest.mark.django_db(transaction=True)
+async def test_with_2fa_the_staff_pages_and_socket_want_a_verified_session(settings):
+    """The walls' control panel, status page and live status socket count staff as admin
+    does: a superuser's password-only session is refused, a TOTP-verified one let in."""
+    from asgiref.sync import sync_to_async
+    from channels.testing import WebsocketCommunicator
+
+    from booth.asgi import application
+
+    settings.BOOTH_STAFF_2FA = True
+    await sync_to_async(get_user_model().objects.create_superuser)("mina", "", PASSWORD)
+    secret = await sync_to_async(register_authenticator)("mina")
+
+    async def socket_opens(client: Client) -> bool:
+        cookie = f"sessionid={client.cookies['sessionid'].value}".encode()
+        headers = [(b"origin", b"http://testserver"), (b"host", b"testserver"), (b"cookie", cookie)]
+        socket = WebsocketCommunicator(application, "/ws/staff/status/", headers=headers)
+        connected, _ = await socket.connect(timeout=10)
+        if connected:
+            await socket.disconnect()
+        return connected
+
+    password_only = Client(REMOTE_ADDR=HOME)
+    await sync_to_async(password_only.post)(
+        "/accounts/login/", {"username": "mina", "password": PASSWORD}
+    )
+    verified, response = await sync_to_async(login_with_code)(totp(secret))
+    assert response.status_code == 302
+
+    for path in ("/displays/control/", "/displays/status/"):
+        assert (await sync_to_async(password_only.get)(path)).status_code == 302
+        assert (await sync_to_async(verified.get)(path)).status_code == 200
+    assert not await socket_opens(password_only)
+    assert await socket_opens(verified)

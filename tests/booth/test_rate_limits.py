@@ -2,6 +2,7 @@
 limit gets a 429 it can act on (Retry-After, a sentence saying how long to wait), and
 every other tablet, address or token goes on as before."""
 
+import socket
 import subprocess
 import sys
 import uuid
@@ -230,3 +231,24 @@ def test_the_429_speaks_the_visitors_language(settings, result_token):
     body = phone.get(f"/r/{result_token}/qr.png").json()
 
     assert body["detail"].startswith("이 네트워크 주소에서 요청이 너무 많습니다")
+
+
+def test_an_unreachable_cache_lets_requests_through(settings, booth, caplog):
+    """Rate limits must not take the booth down with Redis: the request is served, and
+    the failure is logged."""
+    with socket.socket() as closed:
+        closed.bind(("127.0.0.1", 0))
+        port = closed.getsockname()[1]
+    settings.CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": f"redis://127.0.0.1:{port}/9",
+            "OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 1},
+        }
+    }
+    limits(settings, capture_device="1/minute")
+    try:
+        assert upload(tablet(booth.user)).status_code == 400
+        assert "Rate limit capture_device not checked" in caplog.text
+    finally:  # the shared teardown clears the cache: give it one that answers
+        settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
