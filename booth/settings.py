@@ -149,6 +149,8 @@ else:
 # The pages send only small JSON messages (pings, commands): anything larger is refused
 # (daphne closes the connection, consumers close with 1009).
 BOOTH_WEBSOCKET_MAX_MESSAGE_BYTES = env.int("BOOTH_WEBSOCKET_MAX_MESSAGE_BYTES", default=16 * 1024)
+# Messages a page may send a minute (heartbeats, hellos); more are dropped unread.
+BOOTH_WEBSOCKET_MESSAGES_PER_MINUTE = env.int("BOOTH_WEBSOCKET_MESSAGES_PER_MINUTE", default=120)
 
 # --- Cache ----------------------------------------------------------------------------
 # Rate limits count in the default cache: with REDIS_URL every web process shares one count

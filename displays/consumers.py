@@ -1,6 +1,7 @@
 """Websocket consumers: display pages (read-only), a station's tablet, staff pages."""
 
 import asyncio
+import time
 
 from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncJsonWebsocketConsumer
@@ -27,6 +28,8 @@ class GroupConsumer(AsyncJsonWebsocketConsumer):
     """Joins one group, answers pings, and ignores malformed messages instead of closing."""
 
     group: str | None = None
+    window_start = 0.0
+    window_count = 0
 
     async def join(self, group: str) -> None:
         self.group = group
@@ -44,7 +47,19 @@ class GroupConsumer(AsyncJsonWebsocketConsumer):
             return
         if not text_data:  # binary or empty frames are no message of ours: ignore them
             return
+        if self.flooding():
+            return
         await super().receive(text_data=text_data, **kwargs)
+
+    def flooding(self) -> bool:
+        """More than BOOTH_WEBSOCKET_MESSAGES_PER_MINUTE from this page this minute: the
+        rest are dropped unread (pages send a heartbeat every few seconds; each costs a
+        database write)."""
+        now = time.monotonic()
+        if now - self.window_start >= 60:
+            self.window_start, self.window_count = now, 0
+        self.window_count += 1
+        return self.window_count > settings.BOOTH_WEBSOCKET_MESSAGES_PER_MINUTE
 
     @classmethod
     async def decode_json(cls, text_data):

@@ -186,3 +186,21 @@ async def test_a_display_socket_cannot_push_to_the_other_pages(booth):
     assert await writer.receive_nothing(timeout=0.1)
     await writer.disconnect()
     await other.disconnect()
+
+
+async def test_a_flooding_page_has_its_extra_messages_dropped(booth, settings):
+    settings.BOOTH_WEBSOCKET_MESSAGES_PER_MINUTE = 3
+    flood, other = await opened(), await opened()
+
+    for _ in range(6):
+        await flood.send_to(text_data='{"type": "ping"}')
+
+    for _ in range(3):
+        assert await flood.receive_json_from(timeout=TIMEOUT) == {"type": "pong"}
+    assert await flood.receive_nothing(timeout=0.3)
+    await other.send_to(text_data='{"type": "ping"}')
+    assert await other.receive_json_from(timeout=TIMEOUT) == {"type": "pong"}
+    await database_sync_to_async(push_state)(booth.display)
+    assert (await flood.receive_json_from(timeout=TIMEOUT))["type"] == "state"  # still served
+    await flood.disconnect()
+    await other.disconnect()
