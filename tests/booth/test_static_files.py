@@ -45,6 +45,6 @@ def test_hashed_static_files_are_served_compressed_with_long_cache_headers(tmp_p
         assert f"max-age={FOREVER}" in cache, cache
         assert "immutable" in cache
         assert response.headers["content-encoding"] == "gzip"
-    # The display script's module import points at the hashed helper too.
-    assert re.search(r'from "\.\./booth/socket\.[0-9a-f]{12}\.js"', script.text)
+    # The display script's module import points at the hashed screen module too.
+    assert re.search(r'from "\./screen\.[0-9a-f]{12}\.js"', script.text), script.text[:500]
     assert unknown.status_code == 404
