@@ -43,6 +43,7 @@ from e2e_latency import (  # noqa: E402
     stop_server,
     wait_until_serving,
 )
+from server_env import RATE_LIMITS_OFF  # noqa: E402
 
 TIMEOUT = 30
 ID_FIELD = {"shot": "id", "line": "shot"}  # where each message names its shot
@@ -187,6 +188,7 @@ def main() -> None:
         "DJANGO_SETTINGS_MODULE": "booth.settings",
         "PUBLIC_BASE_URL": f"http://{HOST}:{port}",
         "LOG_LEVEL": "WARNING",
+        **RATE_LIMITS_OFF,
     }
     env.pop("DATABASE_URL", None)
     env.pop("REDIS_URL", None)

@@ -47,6 +47,7 @@ BENCH = Path(__file__).resolve().parent
 sys.path.insert(0, str(BENCH))
 
 from photo import jpeg_bytes, tablet_frame  # noqa: E402
+from server_env import RATE_LIMITS_OFF  # noqa: E402
 
 HOST = "127.0.0.1"
 PASSWORD = "bench-device-pass"
@@ -465,6 +466,7 @@ def main() -> None:
         "DJANGO_SETTINGS_MODULE": "booth.settings",
         "PUBLIC_BASE_URL": f"http://{HOST}:{port}",
         "LOG_LEVEL": "WARNING",
+        **RATE_LIMITS_OFF,
     }
     for item in args.env:
         name, _, value = item.partition("=")

@@ -52,6 +52,7 @@ from e2e_latency import (  # noqa: E402
     wait_until_serving,
 )
 from photo import jpeg_bytes, tablet_frame  # noqa: E402
+from server_env import RATE_LIMITS_OFF  # noqa: E402
 
 ADMIN_PASSWORD = "bench-admin-pass"
 DISPLAYS = 8
@@ -277,6 +278,7 @@ def main() -> None:
         "DJANGO_SETTINGS_MODULE": "booth.settings",
         "PUBLIC_BASE_URL": f"http://{HOST}:{port}",
         "LOG_LEVEL": "WARNING",
+        **RATE_LIMITS_OFF,
         "BOOTH_ATTRACT_AFTER_SECONDS": "0",
     }
     env.pop("DATABASE_URL", None)

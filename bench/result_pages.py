@@ -42,6 +42,7 @@ from e2e_latency import (  # noqa: E402
     wait_until_serving,
 )
 from photo import jpeg_bytes, tablet_frame  # noqa: E402
+from server_env import RATE_LIMITS_OFF  # noqa: E402
 
 PATHS = {"page": "/r/{token}/", "image": "/r/{token}/image.jpg", "qr": "/r/{token}/qr.png"}
 
@@ -129,6 +130,7 @@ def main() -> None:
         "DJANGO_SETTINGS_MODULE": "booth.settings",
         "PUBLIC_BASE_URL": f"http://{HOST}:{port}",
         "LOG_LEVEL": "WARNING",
+        **RATE_LIMITS_OFF,
     }
     env.update(item.partition("=")[::2] for item in args.env)
     base = f"http://{HOST}:{port}"

@@ -1,11 +1,12 @@
 """API error responses a person can act on: one `detail` sentence, plus a `code`."""
 
 from rest_framework import status
-from rest_framework.exceptions import ParseError, ValidationError
+from rest_framework.exceptions import ParseError, Throttled, ValidationError
 from rest_framework.parsers import JSONParser
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
+from booth.throttling import throttled_detail
 from experiences.imaging import ImageRejected
 from experiences.services import ConsentMismatch
 from experiences.shots import ShotRejected
@@ -20,6 +21,11 @@ def exception_handler(exc, context):
             {"code": "consent_changed", "detail": exc.message}, status=status.HTTP_409_CONFLICT
         )
     response = drf_exception_handler(exc, context)
+    if response is not None and isinstance(exc, Throttled):
+        # DRF has set Retry-After; say who is limited and how long to wait, in one sentence.
+        who = getattr(context.get("request"), "booth_throttled_by", "")
+        detail, seconds = throttled_detail(who, exc.wait)
+        response.data = {"code": "throttled", "detail": detail, "retry_after": seconds}
     if (
         response is not None
         and isinstance(exc, ValidationError)

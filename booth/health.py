@@ -18,6 +18,8 @@ from django.db import connection
 from django.http import HttpRequest, JsonResponse
 from django.views.decorators.cache import never_cache
 
+from booth.throttling import health_rate_limited
+
 # Seconds before a check of Redis gives up: a readiness probe must answer quickly.
 REDIS_TIMEOUT_SECONDS = 2
 PROBE_FOLDER = "readyz"
@@ -82,6 +84,7 @@ def healthz(request: HttpRequest) -> JsonResponse:
 
 
 @never_cache
+@health_rate_limited
 def readyz(request: HttpRequest) -> JsonResponse:
     results = run_checks(readiness_checks())
     ready = all(result["ok"] for result in results.values())

@@ -7,6 +7,7 @@ the storage variables to run scaled.
 """
 
 import os
+from datetime import timedelta
 from pathlib import Path
 
 import environ
@@ -32,7 +33,7 @@ PUBLIC_BASE_URL = env.str("PUBLIC_BASE_URL", default="http://localhost:8000").rs
 
 INSTALLED_APPS = [
     "daphne",
-    "django.contrib.admin",
+    "booth.admin_apps.BoothAdminConfig",  # django.contrib.admin with Booth's site (optional 2FA)
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -42,6 +43,9 @@ INSTALLED_APPS = [
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "channels",
+    "axes",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
     "django_tasks_db",
     "booth",
     "experiences",
@@ -57,9 +61,12 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
+    # Last, as django-axes asks: turns a locked-out login into its 429 answer.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "booth.urls"
@@ -186,6 +193,29 @@ if REDIS_URL:
 else:
     CHANNEL_LAYERS = {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer"}}
 
+# The pages send only small JSON messages (pings, commands): anything larger is refused
+# (daphne closes the connection, consumers close with 1009).
+BOOTH_WEBSOCKET_MAX_MESSAGE_BYTES = env.int("BOOTH_WEBSOCKET_MAX_MESSAGE_BYTES", default=16 * 1024)
+# Messages a page may send a minute (heartbeats, hellos); more are dropped unread.
+BOOTH_WEBSOCKET_MESSAGES_PER_MINUTE = env.int("BOOTH_WEBSOCKET_MESSAGES_PER_MINUTE", default=120)
+
+# --- Cache ----------------------------------------------------------------------------
+# Rate limits count in the default cache: with REDIS_URL every web process shares one count
+# (a limit per process would multiply with the processes); embedded mode is one process.
+if REDIS_URL:
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": env.str("BOOTH_CACHE_URL", default=REDIS_URL),
+            "KEY_PREFIX": "booth",
+            # A rate-limit check must never hold a request for long: give up after a second
+            # (booth/throttling.py then lets the request through).
+            "OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 1},
+        }
+    }
+else:
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+
 # --- Tasks ----------------------------------------------------------------------------
 TASKS = {
     "default": {
@@ -282,6 +312,30 @@ WHITENOISE_AUTOREFRESH = DEBUG
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "tablet"
 LOGOUT_REDIRECT_URL = "login"
+# django-axes first: a locked-out username+address is refused before any password check.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+# Login throttling (admin and the tablets' /accounts/login/): after BOOTH_LOGIN_FAILURE_LIMIT
+# wrong passwords for one username from one address, that pair is locked out for
+# BOOTH_LOGIN_COOLOFF_MINUTES. Other addresses, and other usernames, are unaffected.
+AXES_FAILURE_LIMIT = env.int("BOOTH_LOGIN_FAILURE_LIMIT", default=5)
+AXES_COOLOFF_TIME = timedelta(minutes=env.float("BOOTH_LOGIN_COOLOFF_MINUTES", default=15))
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_TEMPLATE = "booth/login_locked.html"
+# Addresses come from REMOTE_ADDR unless BOOTH_TRUSTED_PROXIES says how many proxies in
+# front of Booth append to X-Forwarded-For (a client can write that header itself).
+BOOTH_TRUSTED_PROXIES = env.int("BOOTH_TRUSTED_PROXIES", default=0)
+AXES_CLIENT_IP_CALLABLE = "booth.throttling.client_ip"
+# Optional two-factor authentication for staff: with BOOTH_STAFF_2FA on, admin asks for a
+# TOTP code from a registered authenticator app (`manage.py add_totp_device <username>`).
+BOOTH_STAFF_2FA = env.bool("BOOTH_STAFF_2FA", default=False)
+OTP_TOTP_ISSUER = env.str("BOOTH_TOTP_ISSUER", default="Booth")
+# Nobody, superusers included, reads another person's TOTP secret or QR code in admin: the
+# command shows it once to whoever registers the authenticator.
+OTP_ADMIN_HIDE_SENSITIVE_DATA = True
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
 ]
@@ -306,6 +360,8 @@ REST_FRAMEWORK = {
     ],
     "EXCEPTION_HANDLER": "booth.api.exception_handler",
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    # REMOTE_ADDR unless proxies are trusted: a spoofed X-Forwarded-For escapes no limit.
+    "NUM_PROXIES": BOOTH_TRUSTED_PROXIES,
 }
 # The OpenAPI schema (/api/schema/) is public: it describes the API, holds no secret, and
 # integrators need it. The interactive docs (/api/docs/) are for staff only: they run a
@@ -343,6 +399,17 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
+}
+# Rate limits ("<count>/<second|minute|hour|day>"; empty turns one off), counted in the
+# default cache (booth/throttling.py). Many phones on a hall's Wi-Fi share one public
+# address, hence the generous per-address limit on result pages.
+BOOTH_RATE_LIMITS = {
+    "capture_device": env.str("BOOTH_RATE_CAPTURE_DEVICE", default="20/minute"),
+    "capture_ip": env.str("BOOTH_RATE_CAPTURE_IP", default="60/minute"),
+    "integration_token": env.str("BOOTH_RATE_INTEGRATION_TOKEN", default="120/minute"),
+    "integration_ip": env.str("BOOTH_RATE_INTEGRATION_IP", default="240/minute"),
+    "result_ip": env.str("BOOTH_RATE_RESULT_IP", default="300/minute"),
+    "health_ip": env.str("BOOTH_RATE_HEALTH_IP", default="120/minute"),
 }
 
 # --- Booth pipeline -------------------------------------------------------------------

@@ -1,21 +1,35 @@
 """Websocket consumers: display pages (read-only), a station's tablet, staff pages."""
 
 import asyncio
+import time
 
 from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncJsonWebsocketConsumer
 from django.conf import settings
 
+from booth.admin_site import is_verified_staff
 from displays import commentary, selectors, services, status
 
 CLOSE_NOT_FOUND = 4404
 CLOSE_FORBIDDEN = 4403
+CLOSE_TOO_BIG = 1009  # RFC 6455 "Message Too Big", what daphne itself sends above its limit
+
+
+def too_big(text_data: str | None, bytes_data: bytes | None) -> bool:
+    """Larger than BOOTH_WEBSOCKET_MAX_MESSAGE_BYTES (UTF-8 bytes, as on the wire)."""
+    limit = settings.BOOTH_WEBSOCKET_MAX_MESSAGE_BYTES
+    if bytes_data is not None and len(bytes_data) > limit:
+        return True
+    # A str has at most 4 bytes per character: encode only when it might be over.
+    return text_data is not None and len(text_data) * 4 > limit and len(text_data.encode()) > limit
 
 
 class GroupConsumer(AsyncJsonWebsocketConsumer):
     """Joins one group, answers pings, and ignores malformed messages instead of closing."""
 
     group: str | None = None
+    window_start = 0.0
+    window_count = 0
 
     async def join(self, group: str) -> None:
         self.group = group
@@ -27,9 +41,25 @@ class GroupConsumer(AsyncJsonWebsocketConsumer):
             await self.channel_layer.group_discard(self.group, self.channel_name)
 
     async def receive(self, text_data=None, bytes_data=None, **kwargs) -> None:
+        if too_big(text_data, bytes_data):
+            # Only this connection closes; everyone else in the group keeps receiving.
+            await self.close(code=CLOSE_TOO_BIG)
+            return
         if not text_data:  # binary or empty frames are no message of ours: ignore them
             return
+        if self.flooding():
+            return
         await super().receive(text_data=text_data, **kwargs)
+
+    def flooding(self) -> bool:
+        """More than BOOTH_WEBSOCKET_MESSAGES_PER_MINUTE from this page this minute: the
+        rest are dropped unread (pages send a heartbeat every few seconds; each costs a
+        database write)."""
+        now = time.monotonic()
+        if now - self.window_start >= 60:
+            self.window_start, self.window_count = now, 0
+        self.window_count += 1
+        return self.window_count > settings.BOOTH_WEBSOCKET_MESSAGES_PER_MINUTE
 
     @classmethod
     async def decode_json(cls, text_data):
@@ -124,8 +154,10 @@ class StaffStatusConsumer(GroupConsumer):
     pusher: asyncio.Task | None = None
 
     async def connect(self) -> None:
-        user = self.scope.get("user")
-        if user is None or not user.is_active or not user.is_staff:
+        staff = await database_sync_to_async(is_verified_staff)(
+            self.scope.get("user"), self.scope.get("session"), "displays.view_display"
+        )
+        if not staff:  # with BOOTH_STAFF_2FA, a password-only session is not staff
             await self.close(code=CLOSE_FORBIDDEN)
             return
         await self.accept()

@@ -1,11 +1,11 @@
 """The full-screen pages the LED walls open, and the staff control and status pages."""
 
 from django.contrib import messages
-from django.contrib.admin.views.decorators import staff_member_required
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods
 
+from booth.admin_site import staff_required
 from booth.http import stored_file_response
 from displays import control, selectors, services, status
 from displays.commentary import commentary_state, sports_experience
@@ -88,7 +88,7 @@ ACTIONS = {
 }
 
 
-@staff_member_required
+@staff_required("displays.change_display")
 @require_http_methods(["GET", "POST"])
 def control_panel(request: HttpRequest) -> HttpResponse:
     """Per display and all at once: set mode, push a result, force refresh, reload."""
@@ -120,7 +120,7 @@ def _control_page(request: HttpRequest, form: ControlForm, code: int = 200) -> H
     return render(request, "displays/control.html", context, status=code)
 
 
-@staff_member_required
+@staff_required("displays.view_display")
 def status_page(request: HttpRequest) -> HttpResponse:
     """Jobs of the last hour, stage timings, queue depth and displays online, live."""
     return render(request, "displays/status.html", {"snapshot": status.snapshot()})

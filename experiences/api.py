@@ -2,6 +2,7 @@
 shot API the sports sensor posts to (with an integration token, not a login)."""
 
 from django.conf import settings
+from django.contrib import admin
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from rest_framework import serializers, status
@@ -11,6 +12,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from booth.api import SafeJSONParser
+from booth.throttling import CAPTURE_THROTTLES, INTEGRATION_THROTTLES
 from displays.selectors import station_of
 from displays.services import job_outcome
 from experiences import api_schema
@@ -65,6 +67,7 @@ def own_station(request, number: int):
 
 class CaptureCreateView(APIView):
     parser_classes = [MultiPartParser]
+    throttle_classes = CAPTURE_THROTTLES
 
     @api_schema.capture_schema(CaptureSerializer)
     def post(self, request, number: int) -> Response:
@@ -108,7 +111,9 @@ class JobStatusView(APIView):
             Job.objects.select_related("capture__station__display", "capture__player"), pk=pk
         )
         station = station_of(request.user)
-        if not request.user.is_staff and (station is None or job.capture.station_id != station.pk):
+        # Staff as admin sees them: with BOOTH_STAFF_2FA, only a TOTP-verified session.
+        staff = admin.site.has_permission(request)
+        if not staff and (station is None or job.capture.station_id != station.pk):
             raise PermissionDenied("This job belongs to another station.")
         return Response(job_outcome(job))
 
@@ -206,6 +211,7 @@ class IntegrationAPIView(APIView):
     """An API for outside systems: bearer token only; no token (or a login) is a 401."""
 
     authentication_classes = [IntegrationTokenAuthentication]
+    throttle_classes = INTEGRATION_THROTTLES
 
     def permission_denied(self, request, message=None, code=None):
         if request.authenticators and not request.successful_authenticator:

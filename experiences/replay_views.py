@@ -6,6 +6,7 @@ from django.shortcuts import render
 from django.views.decorators.cache import cache_control
 
 from booth.http import keep_private, ranged_file_response
+from booth.throttling import result_rate_limited
 from experiences.models import Replay
 from experiences.qr import qr_png
 from experiences.views import RESULT_FILE_MAX_AGE, ResultGone, result_link
@@ -23,12 +24,14 @@ def _replay_or_404(token: str) -> Replay:
     return replay
 
 
+@result_rate_limited
 @result_link
 def replay_page(request: HttpRequest, token: str) -> HttpResponse:
     replay = _replay_or_404(token)
     return keep_private(render(request, "experiences/replay.html", {"replay": replay}))
 
 
+@result_rate_limited
 @result_link
 def replay_status(request: HttpRequest, token: str) -> JsonResponse:
     """Polled by the page while the replay is made (a few seconds at most)."""
@@ -40,6 +43,7 @@ def replay_status(request: HttpRequest, token: str) -> JsonResponse:
     return keep_private(response)
 
 
+@result_rate_limited
 @result_link
 @cache_control(private=True, max_age=3600)
 def replay_qr(request: HttpRequest, token: str) -> HttpResponse:
@@ -48,6 +52,7 @@ def replay_qr(request: HttpRequest, token: str) -> HttpResponse:
     return keep_private(HttpResponse(qr_png(replay.public_url), content_type="image/png"))
 
 
+@result_rate_limited
 @result_link
 def replay_video(request: HttpRequest, token: str, version: str) -> HttpResponse:
     replay = _replay_or_404(token)

@@ -11,6 +11,7 @@ from django.utils.translation import get_language
 from django.views.decorators.http import require_http_methods
 
 from booth.http import keep_private, stored_file_response
+from booth.throttling import result_rate_limited
 from displays.models import MAX_DISPLAYS
 from displays.selectors import station_of
 from experiences import selectors
@@ -88,6 +89,7 @@ def result_link(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse
     return wrapper
 
 
+@result_rate_limited
 @result_link
 def result(request: HttpRequest, token: str) -> HttpResponse:
     asset = _portrait_or_404(token)
@@ -105,11 +107,13 @@ def result(request: HttpRequest, token: str) -> HttpResponse:
 RESULT_FILE_MAX_AGE = 3600
 
 
+@result_rate_limited
 @result_link
 def result_image(request: HttpRequest, token: str) -> HttpResponse:
     return stored_file_response(_portrait_or_404(token).file, max_age=RESULT_FILE_MAX_AGE)
 
 
+@result_rate_limited
 @result_link
 def result_qr(request: HttpRequest, token: str) -> HttpResponse:
     qr = _portrait_or_404(token).job.assets.filter(kind=Asset.Kind.QR).first()
@@ -118,6 +122,7 @@ def result_qr(request: HttpRequest, token: str) -> HttpResponse:
     return stored_file_response(qr.file, max_age=RESULT_FILE_MAX_AGE)
 
 
+@result_rate_limited
 @result_link
 def result_download(request: HttpRequest, token: str) -> HttpResponse:
     asset = _portrait_or_404(token)
@@ -126,6 +131,7 @@ def result_download(request: HttpRequest, token: str) -> HttpResponse:
     )
 
 
+@result_rate_limited
 @result_link
 @require_http_methods(["GET", "POST"])
 def result_delete(request: HttpRequest, token: str) -> HttpResponse:

@@ -41,6 +41,23 @@ def fresh_channel_layer(settings) -> None:
 
 
 @pytest.fixture(autouse=True)
+def fresh_cache(settings):
+    """Rate-limit counts live in the default cache: each test starts from none."""
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+    cache.clear()
+
+
+@pytest.fixture(autouse=True)
+def login_throttling_off(settings) -> None:
+    """django-axes refuses `Client.login()` (it authenticates without a request); the
+    lockout tests in tests/booth/test_login_security.py turn it back on."""
+    settings.AXES_ENABLED = False
+
+
+@pytest.fixture(autouse=True)
 def fast_password_hashing(settings) -> None:
     """Device accounts are created in most tests: PBKDF2 would cost ~0.5 s per user."""
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]

@@ -47,7 +47,10 @@ class Command(BaseCommand):
                 endpoints=build_endpoint_description_strings(host=host, port=port),
                 signal_handlers=True,
                 ready_callable=ready,
-                websocket_max_message_size=64 * 1024,
+                # Daphne closes a connection whose message is larger (1009 Message Too Big)
+                # before a consumer sees it; consumers check the same limit themselves.
+                websocket_max_message_size=settings.BOOTH_WEBSOCKET_MAX_MESSAGE_BYTES,
+                websocket_max_frame_size=settings.BOOTH_WEBSOCKET_MAX_MESSAGE_BYTES,
             ).run()
         finally:
             if workers is not None:
