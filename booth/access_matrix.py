@@ -154,7 +154,9 @@ HTTP_ROUTES: list[Route] = [
         outcomes("302 admin login", staff="403", superuser="200"),
         "stored files for admin thumbnails: staff with the model's view permission",
     ),
-    Route("replays/<token:token>/", "GET", token_only(), "replay page", samples={"token": "replay"}),
+    Route(
+        "replays/<token:token>/", "GET", token_only(), "replay page", samples={"token": "replay"}
+    ),
     Route(
         "replays/<token:token>/status",
         "GET",

@@ -34,6 +34,9 @@ class ErrorSerializer(serializers.Serializer):
         "event_id_reused, not_authenticated, permission_denied, not_found",
     )
     detail = serializers.CharField(help_text="What was wrong and what to send instead.")
+    retry_after = serializers.IntegerField(
+        required=False, help_text="For code 'throttled' (429): seconds to wait."
+    )
     fields = serializers.DictField(
         child=serializers.ListField(child=serializers.CharField()),
         required=False,
@@ -100,7 +103,11 @@ class ReplayAcceptedSerializer(serializers.Serializer):
 
 
 def errors(**described: str) -> dict:
-    """Responses for the given statuses (`e400="..."`), all with the error body."""
+    """Responses for the given statuses (`e400="..."`), all with the error body; every
+    operation is rate-limited (booth/throttling.py), so 429 is always among them."""
+    described.setdefault(
+        "e429", "Rate limit reached (per device, token or address): wait `retry_after` seconds."
+    )
     return {
         int(status.removeprefix("e")): OpenApiResponse(ErrorSerializer, description=text)
         for status, text in described.items()

@@ -37,8 +37,11 @@ CHECKS = [
 
 
 @pytest.fixture
-def in_process_app():
-    """Django's WSGI application, called in this process by schemathesis."""
+def in_process_app(settings):
+    """Django's WSGI application, called in this process by schemathesis. Rate limits off:
+    hundreds of requests from one device and one address on purpose, and the cases should
+    reach the validation behind the limits (tests/booth/test_rate_limits.py tests those)."""
+    settings.BOOTH_RATE_LIMITS = {}
     return get_wsgi_application()
 
 
