@@ -5,11 +5,17 @@ start-up script is a separate request (the "split" view), so the page needs no i
 script; the template override in templates/drf_spectacular/ drops the inline style.
 """
 
-from django.contrib.admin.views.decorators import staff_member_required
+from django.contrib import admin
 from django.utils.decorators import method_decorator
 from drf_spectacular.views import SpectacularSwaggerSplitView
 
 
-@method_decorator(staff_member_required, name="dispatch")
+def staff_as_admin_decides(view):
+    """Admin's own gate (booth/admin_site.py): active staff, TOTP-verified under
+    BOOTH_STAFF_2FA; anyone else is sent to the admin login."""
+    return admin.site.admin_view(view)
+
+
+@method_decorator(staff_as_admin_decides, name="dispatch")
 class StaffSwaggerView(SpectacularSwaggerSplitView):
-    """Swagger UI, for staff logged in to admin; others are sent to the admin login."""
+    """Swagger UI, for staff logged in to admin."""

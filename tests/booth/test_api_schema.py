@@ -166,3 +166,16 @@ def test_a_server_error_under_api_is_json_and_says_what_to_do(rf):
     assert "Try again" in json.loads(api.content)["detail"]
     assert page.status_code == 500
     assert page.headers["Content-Type"].startswith("text/html")
+
+
+def test_with_staff_2fa_the_docs_need_a_verified_session(settings):
+    settings.BOOTH_STAFF_2FA = True
+    staff = Client()
+    staff.force_login(
+        get_user_model().objects.create_user("editor", password="x-pass-123", is_staff=True)
+    )
+
+    response = staff.get("/api/docs/")
+
+    assert response.status_code == 302
+    assert response.headers["Location"].startswith("/admin/login/")
