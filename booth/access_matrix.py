@@ -120,7 +120,7 @@ HTTP_ROUTES: list[Route] = [
         "api/docs/",
         "GET",
         STAFF_ONLY,
-        "Swagger UI over the schema: staff only (a large script visitors have no use for)",
+        "Swagger UI over the schema: staff as admin decides (2FA included)",
     ),
     Route("displays/commentary/", "GET", outcomes("200"), "commentary wall: public, read-only"),
     Route("displays/<int:number>/", "GET", outcomes("200"), "LED wall page: public, read-only"),
