@@ -18,5 +18,9 @@ class Command(BaseCommand):
             f"\nOpen a tablet:   http://{host}:{port}/tablet/   (log in as station1)\n"
             f"Open its display: http://{host}:{port}/displays/1/\n"
             f"All displays:     http://{host}:{port}/\n"
+            f"The LED wall:     http://{host}:{port}/displays/wall/\n"
+            f"Free-kick commentary: http://{host}:{port}/displays/commentary/\n"
+            f"Staff: control panel http://{host}:{port}/displays/control/, "
+            f"status http://{host}:{port}/displays/status/, admin http://{host}:{port}/admin/\n"
         )
         call_command("serve", host=host, port=port)
