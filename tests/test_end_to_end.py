@@ -228,7 +228,9 @@ def test_staff_put_a_station_on_the_uniform_try_on_and_the_visitor_picks_red(boo
     staff.locator("#result_list tbody tr", has_text="Tablet 6").locator("a").first.click()
     staff.select_option("select[name=experience]", label="Uniform try-on (Booth demo)")
     staff.click("input[name=_save]")
-    assert "was changed successfully" in staff.inner_text("body")
+    staff.wait_for_url(f"{base}/admin/displays/station/")  # the changelist, after the save
+    staff.locator("ul.messagelist").wait_for()
+    assert "was changed successfully" in staff.inner_text("ul.messagelist")
 
     wall = _open_wall(browser, base, 6)
     tablet = browser.new_context(viewport={"width": 1280, "height": 800}).new_page()
