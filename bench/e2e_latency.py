@@ -342,7 +342,7 @@ def read_server_times(project: Path, var_dir: Path, samples: list[Sample]) -> No
     import django
 
     django.setup()
-    from experiences.models import Job
+    from experiences.models.photo import Job
 
     jobs = Job.objects.in_bulk([s.job for s in samples])
     for sample in samples:

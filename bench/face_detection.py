@@ -3,7 +3,7 @@
     .venv/bin/python bench/face_detection.py [--runs N]
 
 Measures, at a 640 px and a 1280 px wide tablet frame: the Haar face detector
-(experiences.backends.local.detect_faces), the whole request-side accept work (decode,
+(experiences.photo.backends.local.detect_faces), the whole request-side accept work (decode,
 fit, detect, crop, two JPEG encodes), and the job-side compositor (BlendCompositor into
 a demo_art base portrait) plus the result JPEG encode. Prints p50/p95/max in ms.
 """
@@ -25,11 +25,11 @@ from django.conf import settings  # noqa: E402
 from photo import jpeg_bytes, tablet_frame  # noqa: E402
 from timing import timed  # noqa: E402
 
-from experiences import demo_art  # noqa: E402
-from experiences.backends.local import BlendCompositor, detect_eyes, detect_faces  # noqa: E402
-from experiences.faces import crop_face, largest  # noqa: E402
-from experiences.imaging import encode_jpeg, fit_within  # noqa: E402
-from experiences.services import decode_photo  # noqa: E402
+from experiences.library import demo_art  # noqa: E402
+from experiences.photo.backends.local import BlendCompositor, detect_eyes, detect_faces  # noqa: E402
+from experiences.photo.faces import crop_face, largest  # noqa: E402
+from experiences.photo.imaging import encode_jpeg, fit_within  # noqa: E402
+from experiences.photo.intake import decode_photo  # noqa: E402
 
 SIZES = [(640, 360), (1280, 720)]
 

@@ -222,7 +222,7 @@ def job_finish_times(var_dir: Path, env: dict, job_ids: list[int]) -> dict[int, 
     import django
 
     django.setup()
-    from experiences.models import Job
+    from experiences.models.photo import Job
 
     return {
         job.pk: job.finished.timestamp()

@@ -4,7 +4,7 @@
 
 Measures, on the astronaut tablet frame (bench/photo.py), the stages a uniform try-on or
 business portrait job runs: the GrabCut person mask and the clothing mask
-(experiences/segmentation.py), the whole offline uniform try-on (LocalUniformPainter) and
+(experiences/photo/segmentation.py), the whole offline uniform try-on (LocalUniformPainter) and
 business portrait (LocalBusinessPortraitMaker) each with the published JPEG encode, and
 the local part of the Bedrock path (clothes mask, letterbox, PNG encodes of image and
 mask: what Booth does before Titan's own seconds). Prints p50/p95/max in ms per image.
@@ -28,19 +28,19 @@ from django.conf import settings  # noqa: E402
 from photo import tablet_frame  # noqa: E402
 from timing import timed  # noqa: E402
 
-from experiences import segmentation  # noqa: E402
-from experiences.backends.local import detect_faces  # noqa: E402
-from experiences.backends.outfits import (  # noqa: E402
+from experiences.models.events import UniformColour  # noqa: E402
+from experiences.photo import segmentation  # noqa: E402
+from experiences.photo.backends.local import detect_faces  # noqa: E402
+from experiences.photo.backends.outfits import (  # noqa: E402
     LocalBusinessPortraitMaker,
     LocalUniformPainter,
 )
-from experiences.backends.titan_edit import (  # noqa: E402
+from experiences.photo.backends.titan_edit import (  # noqa: E402
     TitanBusinessPortraitMaker,
     TitanUniformPainter,
 )
-from experiences.faces import largest  # noqa: E402
-from experiences.imaging import encode_jpeg  # noqa: E402
-from experiences.models import UniformColour  # noqa: E402
+from experiences.photo.faces import largest  # noqa: E402
+from experiences.photo.imaging import encode_jpeg  # noqa: E402
 
 
 def main() -> None:

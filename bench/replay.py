@@ -30,8 +30,8 @@ import django  # noqa: E402
 
 django.setup()
 
-from experiences.backends.replay import FFmpegSlowMotion, OpticalFlowSlowMotion  # noqa: E402
-from experiences.video import FrameWriter, probe, side_by_side  # noqa: E402
+from experiences.sports.replay_backends import FFmpegSlowMotion, OpticalFlowSlowMotion  # noqa: E402
+from experiences.sports.video import FrameWriter, probe, side_by_side  # noqa: E402
 
 
 def make_clip(path: Path, seconds: float, width: int, height: int, fps: int) -> None:

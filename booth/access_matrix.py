@@ -355,7 +355,7 @@ def render_markdown() -> str:
         rule,
         *[_row(route) for route in WEBSOCKET_ROUTES],
         "",
-        "Every websocket also refuses a foreign `Origin` (booth/websocket_origin.py), closes a "
+        "Every websocket also refuses a foreign `Origin` (kernel/websocket_origin.py), closes a "
         "connection sending a message over `BOOTH_WEBSOCKET_MAX_MESSAGE_BYTES` (1009), and "
         "ignores malformed messages.",
         "",

@@ -5,6 +5,6 @@ from django.contrib.admin.apps import AdminConfig
 
 
 class BoothAdminConfig(AdminConfig):
-    """django.contrib.admin with booth.admin_site.BoothAdminSite as `admin.site`."""
+    """django.contrib.admin with kernel.admin_site.BoothAdminSite as `admin.site`."""
 
-    default_site = "booth.admin_site.BoothAdminSite"
+    default_site = "kernel.admin_site.BoothAdminSite"

@@ -11,7 +11,7 @@ from drf_spectacular.views import SpectacularSwaggerSplitView
 
 
 def staff_as_admin_decides(view):
-    """Admin's own gate (booth/admin_site.py): active staff, TOTP-verified under
+    """Admin's own gate (kernel/admin_site.py): active staff, TOTP-verified under
     BOOTH_STAFF_2FA; anyone else is sent to the admin login."""
     return admin.site.admin_view(view)
 

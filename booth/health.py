@@ -18,7 +18,7 @@ from django.db import connection
 from django.http import HttpRequest, JsonResponse
 from django.views.decorators.cache import never_cache
 
-from booth.throttling import health_rate_limited
+from kernel.throttling import health_rate_limited
 
 # Seconds before a check of Redis gives up: a readiness probe must answer quickly.
 REDIS_TIMEOUT_SECONDS = 2

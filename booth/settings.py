@@ -13,8 +13,8 @@ from pathlib import Path
 import environ
 from django.utils.csp import CSP
 
-from booth.csp_sources import s3_media_origins
-from booth.layers import redis_channel_layer
+from kernel.csp_sources import s3_media_origins
+from kernel.layers import redis_channel_layer
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 env = environ.Env()
@@ -183,7 +183,7 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 # --- Channels -------------------------------------------------------------------------
 REDIS_URL = env.str("REDIS_URL", default="")
 if REDIS_URL:
-    # Reads must outlast channels_redis's 5 s blocking receive (see booth/layers.py).
+    # Reads must outlast channels_redis's 5 s blocking receive (see kernel/layers.py).
     CHANNEL_LAYERS = {
         "default": redis_channel_layer(
             REDIS_URL,
@@ -209,7 +209,7 @@ if REDIS_URL:
             "LOCATION": env.str("BOOTH_CACHE_URL", default=REDIS_URL),
             "KEY_PREFIX": "booth",
             # A rate-limit check must never hold a request for long: give up after a second
-            # (booth/throttling.py then lets the request through).
+            # (kernel/throttling.py then lets the request through).
             "OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 1},
         }
     }
@@ -258,7 +258,7 @@ STATICFILES_DIRS = [BASE_DIR / "static"]
 # Media on S3 (or an S3-compatible store) when a bucket is set: every web process and
 # worker on every machine then shares one store. Objects stay private (no ACL, signed
 # requests); visitors are redirected to presigned URLs that expire after
-# BOOTH_S3_URL_EXPIRY_SECONDS. Credentials come from boto3's chain (booth/aws.py).
+# BOOTH_S3_URL_EXPIRY_SECONDS. Credentials come from boto3's chain (kernel/aws.py).
 BOOTH_S3_BUCKET = env.str("BOOTH_S3_BUCKET", default="")
 BOOTH_S3_PREFIX = env.str("BOOTH_S3_PREFIX", default="media").strip("/")
 BOOTH_S3_REGION = env.str("BOOTH_S3_REGION", default="")  # empty: BOOTH_AWS_REGION
@@ -281,7 +281,7 @@ SECURE_CSP["img-src"] += BOOTH_CSP_MEDIA_ORIGINS
 SECURE_CSP["media-src"] += BOOTH_CSP_MEDIA_ORIGINS
 MEDIA_STORAGE = (
     {
-        "BACKEND": "booth.storage.PrivateS3Storage",
+        "BACKEND": "kernel.storage.PrivateS3Storage",
         "OPTIONS": {
             "bucket_name": BOOTH_S3_BUCKET,
             "location": BOOTH_S3_PREFIX,
@@ -299,7 +299,7 @@ BOOTH_STATIC_MANIFEST = env.bool("BOOTH_STATIC_MANIFEST", default=False)
 STORAGES = {
     "default": MEDIA_STORAGE,
     "staticfiles": {
-        "BACKEND": "booth.storage.StaticStorage"
+        "BACKEND": "kernel.storage.StaticStorage"
         if BOOTH_STATIC_MANIFEST
         else "django.contrib.staticfiles.storage.StaticFilesStorage"
     },
@@ -328,7 +328,7 @@ AXES_LOCKOUT_TEMPLATE = "booth/login_locked.html"
 # Addresses come from REMOTE_ADDR unless BOOTH_TRUSTED_PROXIES says how many proxies in
 # front of Booth append to X-Forwarded-For (a client can write that header itself).
 BOOTH_TRUSTED_PROXIES = env.int("BOOTH_TRUSTED_PROXIES", default=0)
-AXES_CLIENT_IP_CALLABLE = "booth.throttling.client_ip"
+AXES_CLIENT_IP_CALLABLE = "kernel.throttling.client_ip"
 # Optional two-factor authentication for staff: with BOOTH_STAFF_2FA on, admin asks for a
 # TOTP code from a registered authenticator app (`manage.py add_totp_device <username>`).
 BOOTH_STAFF_2FA = env.bool("BOOTH_STAFF_2FA", default=False)
@@ -354,11 +354,11 @@ REST_FRAMEWORK = {
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
     "DEFAULT_PARSER_CLASSES": [
-        "booth.api.SafeJSONParser",
+        "kernel.api.SafeJSONParser",
         "rest_framework.parsers.FormParser",
         "rest_framework.parsers.MultiPartParser",
     ],
-    "EXCEPTION_HANDLER": "booth.api.exception_handler",
+    "EXCEPTION_HANDLER": "kernel.api.exception_handler",
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     # REMOTE_ADDR unless proxies are trusted: a spoofed X-Forwarded-For escapes no limit.
     "NUM_PROXIES": BOOTH_TRUSTED_PROXIES,
@@ -401,7 +401,7 @@ SPECTACULAR_SETTINGS = {
     "REDOC_DIST": "SIDECAR",
 }
 # Rate limits ("<count>/<second|minute|hour|day>"; empty turns one off), counted in the
-# default cache (booth/throttling.py). Many phones on a hall's Wi-Fi share one public
+# default cache (kernel/throttling.py). Many phones on a hall's Wi-Fi share one public
 # address, hence the generous per-address limit on result pages.
 BOOTH_RATE_LIMITS = {
     "capture_device": env.str("BOOTH_RATE_CAPTURE_DEVICE", default="20/minute"),
@@ -414,21 +414,23 @@ BOOTH_RATE_LIMITS = {
 
 # --- Booth pipeline -------------------------------------------------------------------
 BOOTH_FACE_DETECTOR = env.str(
-    "BOOTH_FACE_DETECTOR", default="experiences.backends.local.HaarFaceDetector"
+    "BOOTH_FACE_DETECTOR", default="experiences.photo.backends.local.HaarFaceDetector"
 )
-BOOTH_COMPOSITOR = env.str("BOOTH_COMPOSITOR", default="experiences.backends.local.BlendCompositor")
+BOOTH_COMPOSITOR = env.str(
+    "BOOTH_COMPOSITOR", default="experiences.photo.backends.local.BlendCompositor"
+)
 BOOTH_STORY_WRITER = env.str(
-    "BOOTH_STORY_WRITER", default="experiences.backends.local.TemplateStoryWriter"
+    "BOOTH_STORY_WRITER", default="experiences.photo.backends.local.TemplateStoryWriter"
 )
 # Uniform try-on and business portrait (issue 8). Local: GrabCut masks and a recolour or
-# studio cut-out, offline. Bedrock: experiences.backends.titan_edit.TitanUniformPainter and
+# studio cut-out, offline. Bedrock: experiences.photo.backends.titan_edit.TitanUniformPainter and
 # TitanBusinessPortraitMaker (Titan Image Generator inpainting / outpainting).
 BOOTH_UNIFORM_PAINTER = env.str(
-    "BOOTH_UNIFORM_PAINTER", default="experiences.backends.outfits.LocalUniformPainter"
+    "BOOTH_UNIFORM_PAINTER", default="experiences.photo.backends.outfits.LocalUniformPainter"
 )
 BOOTH_BUSINESS_PORTRAIT_MAKER = env.str(
     "BOOTH_BUSINESS_PORTRAIT_MAKER",
-    default="experiences.backends.outfits.LocalBusinessPortraitMaker",
+    default="experiences.photo.backends.outfits.LocalBusinessPortraitMaker",
 )
 BOOTH_TITAN_IMAGE_EDIT_MODEL = env.str(
     "BOOTH_TITAN_IMAGE_EDIT_MODEL", default="amazon.titan-image-generator-v2:0"
@@ -448,14 +450,14 @@ BOOTH_RESULT_JPEG_QUALITY = env.int("BOOTH_RESULT_JPEG_QUALITY", default=88)
 # How long the tablet shows "watch display N" before it returns to the attract screen.
 BOOTH_TABLET_RESET_SECONDS = env.int("BOOTH_TABLET_RESET_SECONDS", default=45)
 
-# --- Slow-motion replays (Debian's ffmpeg; see experiences/video.py) -----------------
+# --- Slow-motion replays (Debian's ffmpeg; see experiences/sports/video.py) -----------------
 BOOTH_FFMPEG = env.str("BOOTH_FFMPEG", default="ffmpeg")
 BOOTH_FFPROBE = env.str("BOOTH_FFPROBE", default="ffprobe")
 BOOTH_SLOW_MOTION = env.str(
-    "BOOTH_SLOW_MOTION", default="experiences.backends.replay.OpticalFlowSlowMotion"
+    "BOOTH_SLOW_MOTION", default="experiences.sports.replay_backends.OpticalFlowSlowMotion"
 )
 BOOTH_SLOW_MOTION_FACTOR = env.int("BOOTH_SLOW_MOTION_FACTOR", default=3)
-# experiences.backends.replay.SageMakerFilmSlowMotion: the FILM asynchronous endpoint.
+# experiences.sports.replay_backends.SageMakerFilmSlowMotion: the FILM asynchronous endpoint.
 BOOTH_FILM_ENDPOINT = env.str("BOOTH_FILM_ENDPOINT", default="")
 BOOTH_FILM_TIMEOUT = env.float("BOOTH_FILM_TIMEOUT", default=600)
 BOOTH_MAX_CLIP_BYTES = env.int("BOOTH_MAX_CLIP_BYTES", default=50 * 1024 * 1024)
@@ -485,7 +487,7 @@ BOOTH_STATUS_PUSH_SECONDS = env.float("BOOTH_STATUS_PUSH_SECONDS", default=2)
 BOOTH_CHAT_WEBHOOK_URL = env.str("BOOTH_CHAT_WEBHOOK_URL", default="")
 BOOTH_CHAT_WEBHOOK_TIMEOUT = env.float("BOOTH_CHAT_WEBHOOK_TIMEOUT", default=3)
 
-# --- AWS (backends in experiences/backends/aws.py; clients from booth/aws.py) ---------
+# --- AWS (backends in experiences/backends/aws.py; clients from kernel/aws.py) ---------
 # No credentials here: boto3 finds them (environment, ~/.aws, instance/task role).
 BOOTH_AWS_REGION = env.str("BOOTH_AWS_REGION", default="us-east-1")
 BOOTH_AWS_PROFILE = env.str("BOOTH_AWS_PROFILE", default="")
@@ -533,10 +535,10 @@ BOOTH_IMAGE_GENERATION_RATE_PER_MINUTE = env.float(
 )
 
 # --- Sports commentary (experiences/commentary/) ---------------------------------------
-# experiences.commentary.local.LocalCommentator (offline templates) or
-# experiences.commentary.bedrock.BedrockCommentator (falls back to the local one).
+# experiences.sports.commentary.local.LocalCommentator (offline templates) or
+# experiences.sports.commentary.bedrock.BedrockCommentator (falls back to the local one).
 BOOTH_COMMENTATOR = env.str(
-    "BOOTH_COMMENTATOR", default="experiences.commentary.local.LocalCommentator"
+    "BOOTH_COMMENTATOR", default="experiences.sports.commentary.local.LocalCommentator"
 )
 BOOTH_COMMENTARY_MODEL_ID = env.str(
     "BOOTH_COMMENTARY_MODEL_ID", default="anthropic.claude-3-haiku-20240307-v1:0"

@@ -5,10 +5,12 @@ from drf_spectacular.views import SpectacularAPIView
 
 from booth import health
 from booth.api_docs import StaffSwaggerView
-from booth.converters import EventIdConverter, PublicTokenConverter
 from displays import views as display_views
-from experiences import api, replay_views, views
+from experiences.sports import api as sports_api
+from kernel.converters import EventIdConverter, PublicTokenConverter
 from moderation import views as moderation_views
+from visitors import api as visitor_api
+from visitors import replay_views, views
 
 register_converter(PublicTokenConverter, "token")
 register_converter(EventIdConverter, "event_id")
@@ -22,10 +24,12 @@ urlpatterns = [
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("i18n/", include("django.conf.urls.i18n")),
     path(
-        "api/stations/<int:number>/captures/", api.CaptureCreateView.as_view(), name="api-capture"
+        "api/stations/<int:number>/captures/",
+        visitor_api.CaptureCreateView.as_view(),
+        name="api-capture",
     ),
-    path("api/jobs/<int:pk>/", api.JobStatusView.as_view(), name="api-job"),
-    path("api/shots/", api.ShotCreateView.as_view(), name="api-shots"),
+    path("api/jobs/<int:pk>/", visitor_api.JobStatusView.as_view(), name="api-job"),
+    path("api/shots/", sports_api.ShotCreateView.as_view(), name="api-shots"),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("api/docs/", StaffSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
     path("displays/commentary/", display_views.commentary, name="commentary"),
@@ -51,7 +55,9 @@ urlpatterns = [
     path("replays/<token:token>/", replay_views.replay_page, name="replay"),
     path("replays/<token:token>/status", replay_views.replay_status, name="replay-status"),
     path("replays/<token:token>/qr.png", replay_views.replay_qr, name="replay-qr"),
-    path("api/shots/<event_id:event_id>/clip", api.ClipUploadView.as_view(), name="api-clip"),
+    path(
+        "api/shots/<event_id:event_id>/clip", sports_api.ClipUploadView.as_view(), name="api-clip"
+    ),
     path("replays/<token:token>/<str:version>.mp4", replay_views.replay_video, name="replay-video"),
     path("admin/", admin.site.urls),
 ]

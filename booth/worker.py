@@ -2,7 +2,7 @@
 
 The in-memory channel layer only reaches consumers in its own process, so in embedded
 mode the jobs run in threads beside daphne and push results through its event loop
-(booth.realtime). The threads run django-tasks-db's own worker loop over the same
+(kernel.realtime). The threads run django-tasks-db's own worker loop over the same
 persistent queue a separate `manage.py db_worker` process would use.
 """
 
@@ -18,8 +18,8 @@ from django.utils.crypto import get_random_string
 from django_tasks_db.management.commands.db_worker import Worker
 from django_tasks_db.models import DBTaskResult
 
-from experiences.models import Job
-from experiences.services import enqueue_job
+from experiences.models.photo import Job
+from experiences.photo.intake import enqueue_job
 
 logger = logging.getLogger(__name__)
 
@@ -144,7 +144,7 @@ def requeue_interrupted_jobs() -> int:
                 )
             if job.state != Job.State.SUCCEEDED:
                 Job.objects.filter(pk=job.pk).update(state=Job.State.QUEUED)
-            enqueue_job(job)  # a succeeded job is only published (experiences.pipeline)
+            enqueue_job(job)  # a succeeded job is only published (experiences.photo.jobs)
         requeued += 1
     if requeued:
         logger.warning("Queued %d interrupted job(s) again", requeued)

@@ -7,8 +7,8 @@ from django.utils.translation import gettext_lazy as _
 
 from displays import control, selectors, status
 from displays.models import ControlAction, Display, DisplayConnection, Station
-from experiences.models import Asset
-from moderation.admin_actions import Item, confirmed_action
+from experiences.models.photo import Asset
+from kernel.admin_actions import Item, confirmed_action
 from moderation.files import thumbnail
 
 VIA_ADMIN = "admin"

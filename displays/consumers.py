@@ -7,8 +7,9 @@ from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncJsonWebsocketConsumer
 from django.conf import settings
 
-from booth.admin_site import is_verified_staff
-from displays import commentary, selectors, services, status
+from displays import selectors, services, status
+from experiences.sports import feed as commentary
+from kernel.admin_site import is_verified_staff
 
 CLOSE_NOT_FOUND = 4404
 CLOSE_FORBIDDEN = 4403

@@ -11,7 +11,7 @@ from django.db import transaction
 
 from displays import selectors, services
 from displays.models import ControlAction, Display
-from experiences.models import Asset, Job
+from experiences.models.photo import Asset, Job
 
 
 class ControlError(ValueError):

@@ -4,7 +4,7 @@ from django import forms
 
 from displays import selectors
 from displays.models import MAX_DISPLAYS, Display
-from experiences.models import Asset
+from experiences.models.photo import Asset
 
 ALL = "all"
 

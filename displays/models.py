@@ -6,7 +6,8 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from experiences.models import Asset, Event, Experience
+from experiences.models.events import Event, Experience
+from experiences.models.photo import Asset
 
 MAX_DISPLAYS = 8
 

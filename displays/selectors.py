@@ -4,7 +4,8 @@ from django.conf import settings
 from django.db.models import QuerySet
 
 from displays.models import Display, Station
-from experiences.models import Asset, Event, Job
+from experiences.models.events import Event
+from experiences.models.photo import Asset, Job
 from experiences.selectors import active_event
 
 

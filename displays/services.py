@@ -8,10 +8,11 @@ from django.db import transaction
 from django.templatetags.static import static
 from django.urls import reverse
 
-from booth.realtime import group_send
 from displays import selectors
 from displays.models import Display, Station
-from experiences.models import Asset, Event, Job
+from experiences.models.events import Event
+from experiences.models.photo import Asset, Job
+from kernel.realtime import group_send
 
 FALLBACK_DEFAULT_IMAGE = "displays/default.svg"
 
@@ -74,7 +75,7 @@ def commentary_overlay_of(display: Display) -> int | None:
     its station's experience if that is a sports one, else the event's first."""
     if not display.commentary_overlay:
         return None
-    from displays.commentary import sports_experience
+    from experiences.sports.feed import sports_experience
 
     station = getattr(display, "station", None)
     if station is not None and station.experience.is_sports:

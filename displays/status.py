@@ -18,7 +18,8 @@ from django.utils import timezone
 
 from displays import selectors
 from displays.models import Display, DisplayConnection
-from experiences.models import Event, Job
+from experiences.models.events import Event
+from experiences.models.photo import Job
 
 # Rows of pages unheard of for this many silent periods are deleted (their process died).
 PRUNE_AFTER_SILENT_PERIODS = 20

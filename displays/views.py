@@ -5,12 +5,12 @@ from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods
 
-from booth.admin_site import staff_required
-from booth.http import stored_file_response
 from displays import control, selectors, services, status
-from displays.commentary import commentary_state, sports_experience
 from displays.forms import ControlForm
 from displays.models import ControlAction, Display
+from experiences.sports.feed import commentary_state, sports_experience
+from kernel.admin_site import staff_required
+from kernel.http import stored_file_response
 
 WALL_COLUMNS = 4
 

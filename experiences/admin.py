@@ -4,14 +4,13 @@ from django.http import HttpResponse
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
-from displays import commentary as pages
-from experiences import (
-    experience_types,
-    leaderboard,
-    sports_admin,  # noqa: F401  (registers the sports models' admin)
-)
-from experiences.models import Asset, BaseImage, Capture, Event, Experience, Job
-from moderation.admin_actions import Item, confirmed_action
+from experiences.models.events import Event, Experience
+from experiences.models.library import BaseImage
+from experiences.models.photo import Asset, Capture, Job
+from experiences.photo import experience_types
+from experiences.sports import feed as pages
+from experiences.sports import leaderboard
+from kernel.admin_actions import Item, confirmed_action
 from moderation.files import thumbnail
 
 

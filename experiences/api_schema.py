@@ -13,7 +13,7 @@ DEVICE_AUTH = [{"cookieAuth": [], "csrfToken": []}]
 
 
 class IntegrationTokenScheme(OpenApiAuthenticationExtension):
-    target_class = "experiences.integrations.IntegrationTokenAuthentication"
+    target_class = "experiences.sports.integrations.IntegrationTokenAuthentication"
     name = "integrationToken"
 
     def get_security_definition(self, auto_schema):
@@ -104,7 +104,7 @@ class ReplayAcceptedSerializer(serializers.Serializer):
 
 def errors(**described: str) -> dict:
     """Responses for the given statuses (`e400="..."`), all with the error body; every
-    operation is rate-limited (booth/throttling.py), so 429 is always among them."""
+    operation is rate-limited (kernel/throttling.py), so 429 is always among them."""
     described.setdefault(
         "e429", "Rate limit reached (per device, token or address): wait `retry_after` seconds."
     )

@@ -2,7 +2,9 @@
 
 from django.db.models import QuerySet
 
-from experiences.models import Asset, BaseImage, Event, Experience, Job, Player
+from experiences.models.events import Event, Experience, Player
+from experiences.models.library import BaseImage
+from experiences.models.photo import Asset, Job
 from moderation.models import ErasedToken
 
 

@@ -10,9 +10,11 @@ from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
-from experiences.models import CommentaryLine, Job, Player
+from experiences.models.events import Player
+from experiences.models.photo import Job
+from experiences.models.sports import CommentaryLine
+from kernel.admin_actions import Item, confirmed_action
 from moderation import review
-from moderation.admin_actions import Item, confirmed_action
 from moderation.files import thumbnail
 from moderation.models import ConsentRecord, ConsentText, ErasureLog, Result
 from moderation.services import erase_player, erase_players, stored_files

@@ -11,7 +11,9 @@ from django.urls import reverse
 from django.utils.html import format_html
 
 from displays.models import Display
-from experiences.models import Asset, BaseImage, Capture, Experience
+from experiences.models.events import Experience
+from experiences.models.library import BaseImage
+from experiences.models.photo import Asset, Capture
 
 
 @dataclass(frozen=True)

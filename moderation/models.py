@@ -10,7 +10,8 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from experiences.models import Experience, Job, Player
+from experiences.models.events import Experience, Player
+from experiences.models.photo import Job
 
 
 class ConsentTextQuerySet(models.QuerySet):

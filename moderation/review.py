@@ -12,7 +12,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from displays import services as displays
-from experiences.models import Job
+from experiences.models.photo import Job
 
 
 def approve_results(jobs: Iterable[Job], by) -> int:

@@ -16,17 +16,10 @@ from django.db.models import Q, QuerySet
 from django.utils import timezone
 
 from displays.models import Display
-from experiences.models import (
-    Asset,
-    Capture,
-    CommentaryLine,
-    Experience,
-    Job,
-    Player,
-    Replay,
-    Shot,
-)
-from experiences.storage import stray_files
+from experiences.models.events import Experience, Player
+from experiences.models.photo import Asset, Capture, Job
+from experiences.models.sports import CommentaryLine, Replay, Shot
+from experiences.photo.storage import stray_files
 from moderation.models import ConsentRecord, ErasedToken, ErasureLog, Result, token_digest
 
 logger = logging.getLogger(__name__)
@@ -172,7 +165,7 @@ def erase_players(
     from displays.services import push_states
 
     push_states(affected_displays)  # with the attract list, which lost these results
-    from displays import commentary
+    from experiences.sports import feed as commentary
 
     for experience in commentary_experiences:
         commentary.push_state(experience)

@@ -5,7 +5,7 @@ from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404
 
-from booth.http import stored_file_response
+from kernel.http import stored_file_response
 from moderation.files import STAFF_FILES
 
 

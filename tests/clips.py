@@ -12,7 +12,7 @@ import cv2
 import numpy as np
 import pytest
 
-from experiences.video import FrameWriter
+from experiences.sports.video import FrameWriter
 
 WIDTH, HEIGHT, RADIUS = 320, 180, 14
 

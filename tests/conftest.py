@@ -8,8 +8,8 @@ import pytest
 from django.core.management import call_command
 from django.test import Client
 
-from booth import aws
-from experiences.demo import seed_demo
+from booth.demo import seed_demo
+from kernel import aws
 from tests import factories
 
 
@@ -135,7 +135,7 @@ def s3_media(settings, moto_s3_endpoint):
     settings.STORAGES = {
         **settings.STORAGES,
         "default": {
-            "BACKEND": "booth.storage.PrivateS3Storage",
+            "BACKEND": "kernel.storage.PrivateS3Storage",
             "OPTIONS": {"bucket_name": bucket, "location": "booth", "querystring_expire": 120},
         },
     }

@@ -9,13 +9,16 @@ from django.contrib.auth import get_user_model
 from django.core.files.base import ContentFile
 from django.utils import timezone
 
+from booth.demo import save_base_image
 from displays.models import Display, Station
-from experiences import demo_art
-from experiences.demo import save_base_image
-from experiences.imaging import encode_jpeg
-from experiences.models import BaseImage, Event, Experience, Integration, Job, Player, Shot
-from experiences.pipeline import run_job
-from experiences.services import VisitorProfile, accept_capture
+from experiences.library import demo_art
+from experiences.models.events import Event, Experience, Player
+from experiences.models.library import BaseImage
+from experiences.models.photo import Job
+from experiences.models.sports import Integration, Shot
+from experiences.photo.imaging import encode_jpeg
+from experiences.photo.intake import VisitorProfile, accept_capture
+from experiences.photo.jobs import run_job
 from moderation.models import ConsentText
 from tests import photos
 
@@ -164,7 +167,7 @@ def make_job(
     """A visitor's accepted capture and its job, through the real service.
 
     The task is enqueued when the surrounding transaction commits, so only in
-    transactional tests; the others call experiences.pipeline.run_job themselves.
+    transactional tests; the others call experiences.photo.jobs.run_job themselves.
     """
     consent = ConsentText.objects.current_for(station.experience, language)
     return accept_capture(

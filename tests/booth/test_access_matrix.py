@@ -32,8 +32,10 @@ from booth.access_matrix import (
 from booth.asgi import application
 from displays.models import ControlAction
 from displays.routing import websocket_urlpatterns
-from experiences.models import Asset, CommentaryLine, LeaderboardReset, Replay, new_public_token
-from experiences.shots import ShotReport, record_shot
+from experiences.models.events import new_public_token
+from experiences.models.photo import Asset
+from experiences.models.sports import CommentaryLine, LeaderboardReset, Replay
+from experiences.sports.shots import ShotReport, record_shot
 from moderation.models import ErasureLog
 from moderation.services import erase_player
 from moderation.tasks import purge_expired_visitors

@@ -13,7 +13,8 @@ import redis
 from django.core.cache import cache
 from django.test import Client
 
-from experiences.models import Asset, new_public_token
+from experiences.models.events import new_public_token
+from experiences.models.photo import Asset
 from tests import factories
 
 pytestmark = pytest.mark.django_db

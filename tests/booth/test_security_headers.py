@@ -9,7 +9,7 @@ import pytest
 from django.test import Client
 
 from tests import factories
-from tests.experiences.test_kit_colour_choice import device, uniform_booth
+from tests.experiences.photo.test_kit_colour_choice import device, uniform_booth
 from tests.servers import ROOT, booth_env
 
 pytestmark = pytest.mark.django_db

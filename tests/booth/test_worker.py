@@ -10,8 +10,8 @@ from django_tasks_db.models import DBTaskResult
 
 from booth.worker import EmbeddedWorkers, requeue_interrupted_jobs, task_worker
 from displays.models import Display
-from experiences.models import Job
-from experiences.pipeline import run_job
+from experiences.models.photo import Job
+from experiences.photo.jobs import run_job
 from tests import factories, photos
 
 pytestmark = pytest.mark.django_db(transaction=True)

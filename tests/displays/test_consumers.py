@@ -8,8 +8,10 @@ from django.test import Client
 
 from booth.asgi import application
 from displays.consumers import CLOSE_FORBIDDEN, CLOSE_NOT_FOUND
-from experiences.models import BaseImage, Event, Job
-from experiences.pipeline import run_job
+from experiences.models.events import Event
+from experiences.models.library import BaseImage
+from experiences.models.photo import Job
+from experiences.photo.jobs import run_job
 from tests import factories
 
 pytestmark = pytest.mark.django_db(transaction=True)

@@ -7,7 +7,7 @@ from django.test import Client
 
 from displays import control
 from displays.models import ControlAction, Display
-from experiences.models import Job
+from experiences.models.photo import Job
 from moderation import review
 from tests.displays.test_consumers import TIMEOUT, connected, portrait_token, visit
 
@@ -210,7 +210,7 @@ def test_control_page_refuses_bad_commands_with_a_reason(booth, staff, form, mes
 
 
 def test_control_page_pushes_a_result_and_lists_it_in_recent_commands(booth, staff):
-    from experiences.pipeline import run_job
+    from experiences.photo.jobs import run_job
     from tests import factories
 
     job = factories.make_job(booth.station, nickname="Mina")

@@ -11,7 +11,8 @@ from django.utils import timezone
 from displays import status
 from displays.consumers import CLOSE_FORBIDDEN
 from displays.models import DisplayConnection
-from experiences.models import BaseImage, Job
+from experiences.models.library import BaseImage
+from experiences.models.photo import Job
 from tests.displays.test_consumers import (
     TIMEOUT,
     connected,

@@ -9,8 +9,8 @@ from django.core.files.base import ContentFile
 from PIL import Image
 
 from displays.models import Display
-from experiences.models import Event
-from experiences.pipeline import run_job
+from experiences.models.events import Event
+from experiences.photo.jobs import run_job
 from tests import factories
 
 pytestmark = pytest.mark.django_db

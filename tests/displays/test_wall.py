@@ -7,7 +7,7 @@ import pytest
 from channels.db import database_sync_to_async
 
 from displays import selectors
-from experiences.models import Job
+from experiences.models.photo import Job
 from moderation import review
 from moderation.services import erase_player
 from tests import factories

@@ -16,7 +16,7 @@ pytestmark = [pytest.mark.browser, pytest.mark.system]
 
 MAKE_RESULT = """
 from displays.models import Station
-from experiences.pipeline import run_job
+from experiences.photo.jobs import run_job
 from tests.factories import make_job
 job = make_job(Station.objects.get(number={station}), nickname="{nickname}")
 run_job(job.pk)

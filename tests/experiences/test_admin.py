@@ -2,7 +2,7 @@
 
 import pytest
 
-from experiences.models import Experience, UniformColour
+from experiences.models.events import Experience, UniformColour
 from tests import factories
 
 pytestmark = pytest.mark.django_db
@@ -29,7 +29,7 @@ def test_the_experience_page_offers_the_types_the_colours_and_names_the_offline_
 
 def test_the_page_says_when_bedrock_makes_the_business_portrait(admin_client, settings):
     settings.BOOTH_BUSINESS_PORTRAIT_MAKER = (
-        "experiences.backends.titan_edit.TitanBusinessPortraitMaker"
+        "experiences.photo.backends.titan_edit.TitanBusinessPortraitMaker"
     )
     booth = factories.make_photo_booth("business")
 

@@ -14,21 +14,21 @@ from django.conf import settings
 from django.test import Client
 from PIL import Image
 
-from booth import aws
-from experiences.backends import BackendFailed, StoryUnavailable
-from experiences.backends.bedrock_images import (
+from experiences.library.bedrock_images import (
     StableDiffusionImageGenerator,
     TitanImageGenerator,
     generator_for,
 )
-from experiences.backends.bedrock_text import SYSTEM_PROMPTS, BedrockStoryWriter, write_story
-from experiences.backends.rekognition import RekognitionFaceDetector, to_pixels
-from experiences.backends.sagemaker import SageMakerAsyncCompositor, SageMakerCompositor
-from experiences.faces import Box
-from experiences.imaging import encode_jpeg, fit_within
-from experiences.models import Job
-from experiences.pipeline import run_job
-from experiences.services import VisitorProfile, accept_capture, decode_photo
+from experiences.models.photo import Job
+from experiences.photo.backends import BackendFailed, StoryUnavailable
+from experiences.photo.backends.bedrock_text import SYSTEM_PROMPTS, BedrockStoryWriter, write_story
+from experiences.photo.backends.rekognition import RekognitionFaceDetector, to_pixels
+from experiences.photo.backends.sagemaker import SageMakerAsyncCompositor, SageMakerCompositor
+from experiences.photo.faces import Box
+from experiences.photo.imaging import encode_jpeg, fit_within
+from experiences.photo.intake import VisitorProfile, accept_capture, decode_photo
+from experiences.photo.jobs import run_job
+from kernel import aws
 from moderation.models import ConsentText
 from tests import factories, photos
 
@@ -157,7 +157,7 @@ def test_rekognition_in_s3_mode_uploads_the_photo_detects_on_the_object_and_dele
 
 @pytest.fixture
 def rekognition_booth(booth, settings):
-    settings.BOOTH_FACE_DETECTOR = "experiences.backends.rekognition.RekognitionFaceDetector"
+    settings.BOOTH_FACE_DETECTOR = "experiences.photo.backends.rekognition.RekognitionFaceDetector"
     return booth
 
 
@@ -473,7 +473,7 @@ def test_async_sagemaker_gives_up_at_the_deadline(settings):
 
 
 def test_a_sagemaker_failure_fails_the_job_with_that_message(booth, settings):
-    settings.BOOTH_COMPOSITOR = "experiences.backends.sagemaker.SageMakerCompositor"
+    settings.BOOTH_COMPOSITOR = "experiences.photo.backends.sagemaker.SageMakerCompositor"
     job = factories.make_job(booth.station)
     with (
         Stubber(aws.client("s3")) as s3,
@@ -608,8 +608,8 @@ def test_story_errors_name_the_aws_code(code):
 def test_the_pipeline_with_rekognition_and_bedrock_publishes_a_portrait_with_the_new_story(
     booth, settings
 ):
-    settings.BOOTH_FACE_DETECTOR = "experiences.backends.rekognition.RekognitionFaceDetector"
-    settings.BOOTH_STORY_WRITER = "experiences.backends.bedrock_text.BedrockStoryWriter"
+    settings.BOOTH_FACE_DETECTOR = "experiences.photo.backends.rekognition.RekognitionFaceDetector"
+    settings.BOOTH_STORY_WRITER = "experiences.photo.backends.bedrock_text.BedrockStoryWriter"
     photo = photos.face_jpeg()
     stored = fit_within(decode_photo(photo), 1280)
     with (
@@ -647,7 +647,7 @@ def test_the_pipeline_with_rekognition_and_bedrock_publishes_a_portrait_with_the
 def test_a_failed_story_falls_back_to_the_base_images_story_and_the_job_records_why(
     booth, settings
 ):
-    settings.BOOTH_STORY_WRITER = "experiences.backends.bedrock_text.BedrockStoryWriter"
+    settings.BOOTH_STORY_WRITER = "experiences.photo.backends.bedrock_text.BedrockStoryWriter"
     job = factories.make_job(booth.station, nickname="Mina")
     with Stubber(story_client()) as stub:
         stub.add_client_error("converse", "ModelTimeoutException", "Model timed out", 408)

@@ -5,8 +5,9 @@ import itertools
 import pytest
 from django.utils import timezone
 
-from experiences.models import AgeBand, BaseImage, Gender, Player
-from experiences.pipeline import run_job
+from experiences.models.events import AgeBand, Gender, Player
+from experiences.models.library import BaseImage
+from experiences.photo.jobs import run_job
 from experiences.selectors import choose_base_image, matching_base_images
 from tests import factories
 

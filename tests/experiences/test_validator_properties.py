@@ -14,9 +14,9 @@ import pytest
 from hypothesis import HealthCheck, example, given, settings
 from PIL import Image
 
-from experiences.api import ShotSerializer
-from experiences.imaging import ImageRejected, load_upload
-from experiences.video import ClipInfo, ClipRejected, _rate, parse_probe
+from experiences.photo.imaging import ImageRejected, load_upload
+from experiences.sports.api import ShotSerializer
+from experiences.sports.video import ClipInfo, ClipRejected, _rate, parse_probe
 from tests import photos
 
 # The machine runs other tests too: no per-example deadline, a bounded number of examples.

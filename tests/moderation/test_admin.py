@@ -8,7 +8,9 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Permission
 from django.test import Client
 
-from experiences.models import BaseImage, Job, Player
+from experiences.models.events import Player
+from experiences.models.library import BaseImage
+from experiences.models.photo import Job
 from moderation.models import ErasureLog
 from tests.factories import default_card_jpeg, files_of, make_booth, make_finished_job, media_files
 
@@ -267,8 +269,8 @@ def test_every_admin_list_and_page_opens_for_a_superuser(booth, admin_client):
 
 
 def test_erasing_a_sports_player_lists_their_shots_and_commentary_first():
-    from experiences.commentary.service import write_commentary
-    from experiences.models import Shot
+    from experiences.models.sports import Shot
+    from experiences.sports.commentary.service import write_commentary
     from tests.factories import make_event, make_player, make_shot, make_sports_experience
 
     player = make_player(make_sports_experience(make_event()), "Striker")

@@ -12,7 +12,8 @@ from django_tasks_db.models import DBTaskResult
 
 from booth.worker import task_worker
 from displays.models import Display
-from experiences.models import Asset, Capture, Job, Player
+from experiences.models.events import Player
+from experiences.models.photo import Asset, Capture, Job
 from moderation.models import ConsentRecord, ErasedToken, ErasureLog
 from moderation.review import reject_results
 from moderation.services import erase_player, purge_expired
@@ -235,8 +236,8 @@ def test_erasure_works_through_any_storage_backend(settings, db, media_root):
 
 
 def test_erasing_a_sports_player_removes_their_shots_and_commentary(db):
-    from experiences.commentary.service import write_commentary
-    from experiences.models import CommentaryLine, Shot
+    from experiences.models.sports import CommentaryLine, Shot
+    from experiences.sports.commentary.service import write_commentary
 
     experience = make_sports_experience(make_event())
     mine, theirs = make_player(experience, "Ana-Unique"), make_player(experience, "Ben")

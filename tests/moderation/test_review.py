@@ -11,7 +11,8 @@ from django.contrib.auth import get_user_model
 from django.test import Client
 
 from displays.models import Station
-from experiences.models import Experience, Job
+from experiences.models.events import Experience
+from experiences.models.photo import Job
 from moderation import review
 from tests.displays.test_consumers import TIMEOUT, connected, portrait_token, session_cookie, visit
 

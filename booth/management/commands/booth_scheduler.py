@@ -9,7 +9,7 @@ from django.conf import settings
 from django.core.management.base import BaseCommand
 from django.db import close_old_connections
 
-from experiences.recovery import recover_jobs
+from experiences.photo.recovery import recover_jobs
 from moderation.services import purge_expired
 
 logger = logging.getLogger(__name__)

@@ -9,8 +9,8 @@ from channels.routing import get_default_application
 from django.conf import settings
 from django.core.management.base import BaseCommand
 
-from booth.realtime import bind_server_loop
 from booth.worker import embedded_workers, requeue_interrupted_jobs
+from kernel.realtime import bind_server_loop
 
 
 class Command(BaseCommand):

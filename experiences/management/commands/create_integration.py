@@ -1,6 +1,7 @@
 from django.core.management.base import BaseCommand, CommandError
 
-from experiences.models import Event, Integration
+from experiences.models.events import Event
+from experiences.models.sports import Integration
 from experiences.selectors import active_event
 
 

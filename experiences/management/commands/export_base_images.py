@@ -4,7 +4,8 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
-from experiences.library import LibraryError, export_library, find_experience
+from experiences.library.common import LibraryError, find_experience
+from experiences.library.transfer import export_library
 
 
 class Command(BaseCommand):

@@ -5,7 +5,10 @@ from pathlib import Path
 from django.core.management.base import BaseCommand, CommandError
 from tqdm import tqdm
 
-from experiences.library import GenerationSpec, LibraryError, Pacer, generate_library
+from experiences.library.common import LibraryError
+from experiences.library.generation import generate_library
+from experiences.library.pacing import Pacer
+from experiences.library.spec import GenerationSpec
 
 
 class Command(BaseCommand):

@@ -4,7 +4,8 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
-from experiences.library import LibraryError, find_experience, import_library
+from experiences.library.common import LibraryError, find_experience
+from experiences.library.transfer import import_library
 
 
 class Command(BaseCommand):

@@ -1,0 +1,393 @@
+"""Demo base portraits painted by code, so the demo needs no downloaded media.
+
+Each portrait is a costumed figure against a painted backdrop with a plain skin-toned
+face oval; the recorded face box tells the compositor where the visitor's face goes.
+"""
+
+import random
+from dataclasses import dataclass
+
+import numpy as np
+from PIL import Image, ImageDraw, ImageFilter, ImageFont
+
+from experiences.photo.faces import Box
+
+WIDTH, HEIGHT = 768, 1024
+FACE_BOX = Box(264, 250, 240, 270)
+
+
+@dataclass(frozen=True)
+class Persona:
+    key: str
+    title: str
+    country: str
+    era: str
+    occupation: str
+    gender: str
+    backdrop: tuple[tuple[int, int, int], tuple[int, int, int]]
+    robe: tuple[int, int, int]
+    trim: tuple[int, int, int]
+    headwear: str
+    story: str
+
+
+PERSONAS = [
+    Persona(
+        "joseon-scholar",
+        "Joseon scholar",
+        "Korea",
+        "1590s",
+        "scholar",
+        "male",
+        ((46, 64, 56), (120, 140, 110)),
+        (236, 232, 220),
+        (40, 40, 48),
+        "gat",
+        "In 1590s Hanseong, {nickname} was a young scholar who copied poems by "
+        "candlelight and once out-argued a minister about the price of rice.",
+    ),
+    Persona(
+        "joseon-painter",
+        "Joseon court painter",
+        "Korea",
+        "1590s",
+        "painter",
+        "female",
+        ((70, 44, 52), (170, 120, 120)),
+        (214, 96, 120),
+        (250, 240, 220),
+        "bun",
+        "In 1590s Hanseong, {nickname} painted the royal peonies so truly that bees "
+        "flew into the palace hall to visit them.",
+    ),
+    Persona(
+        "roman-senator",
+        "Roman senator",
+        "Italy",
+        "50 BC",
+        "senator",
+        "male",
+        ((120, 84, 50), (214, 180, 120)),
+        (240, 236, 226),
+        (120, 30, 90),
+        "laurel",
+        "In 50 BC Rome, {nickname} was a senator famous for short speeches, which made "
+        "them the most popular person in the Forum.",
+    ),
+    Persona(
+        "roman-poet",
+        "Roman poet",
+        "Italy",
+        "50 BC",
+        "poet",
+        "female",
+        ((96, 70, 60), (200, 160, 130)),
+        (190, 150, 200),
+        (230, 200, 90),
+        "laurel",
+        "In 50 BC Rome, {nickname} wrote verses on wax tablets and read them aloud at "
+        "the baths until the whole city knew them by heart.",
+    ),
+    Persona(
+        "viking-navigator",
+        "Viking navigator",
+        "Norway",
+        "900s",
+        "navigator",
+        "male",
+        ((40, 60, 84), (130, 160, 180)),
+        (110, 84, 60),
+        (200, 190, 170),
+        "helmet",
+        "Around 900 in the fjords, {nickname} read the stars and the whales to steer a "
+        "longship across the grey sea and home again.",
+    ),
+    Persona(
+        "viking-shipwright",
+        "Viking shipwright",
+        "Norway",
+        "900s",
+        "shipwright",
+        "female",
+        ((50, 70, 70), (150, 170, 160)),
+        (90, 110, 80),
+        (210, 200, 160),
+        "braids",
+        "Around 900 in the fjords, {nickname} built the fastest ship on the coast and "
+        "named it after a grandmother who never lost a race.",
+    ),
+    Persona(
+        "renaissance-painter",
+        "Renaissance painter",
+        "Italy",
+        "1500s",
+        "painter",
+        "male",
+        ((60, 40, 30), (150, 110, 70)),
+        (40, 36, 40),
+        (240, 236, 230),
+        "beret",
+        "In 1500s Florence, {nickname} ground pigments for a great master and secretly "
+        "painted the smile everyone argues about.",
+    ),
+    Persona(
+        "renaissance-merchant",
+        "Renaissance merchant",
+        "Italy",
+        "1500s",
+        "merchant",
+        "female",
+        ((50, 30, 50), (140, 100, 130)),
+        (110, 30, 50),
+        (230, 200, 110),
+        "beret",
+        "In 1500s Venice, {nickname} traded silk and pepper from a canal-side office and "
+        "kept the best ledger on the Rialto.",
+    ),
+    Persona(
+        "edo-merchant",
+        "Edo merchant",
+        "Japan",
+        "1700s",
+        "merchant",
+        "male",
+        ((80, 60, 40), (200, 170, 120)),
+        (40, 60, 110),
+        (220, 210, 190),
+        "none",
+        "In 1700s Edo, {nickname} sold paper lanterns on Nihonbashi bridge and painted "
+        "a tiny moon inside every one of them.",
+    ),
+    Persona(
+        "edo-musician",
+        "Edo musician",
+        "Japan",
+        "1700s",
+        "musician",
+        "female",
+        ((90, 40, 40), (210, 140, 110)),
+        (150, 40, 60),
+        (240, 200, 120),
+        "bun",
+        "In 1700s Edo, {nickname} played the shamisen at summer festivals, and the "
+        "fireworks were timed to the music.",
+    ),
+    Persona(
+        "egyptian-scribe",
+        "Egyptian scribe",
+        "Egypt",
+        "1300 BC",
+        "scribe",
+        "male",
+        ((150, 110, 50), (230, 200, 130)),
+        (240, 236, 220),
+        (40, 100, 150),
+        "nemes",
+        "In 1300 BC Thebes, {nickname} was a scribe who wrote the pharaoh's letters and "
+        "hid a small joke in every one.",
+    ),
+    Persona(
+        "egyptian-astronomer",
+        "Egyptian astronomer",
+        "Egypt",
+        "1300 BC",
+        "astronomer",
+        "female",
+        ((30, 40, 80), (120, 110, 160)),
+        (240, 236, 220),
+        (200, 160, 40),
+        "nemes",
+        "In 1300 BC Thebes, {nickname} watched the stars to tell the farmers when the "
+        "Nile would rise, and was never once wrong.",
+    ),
+    Persona(
+        "victorian-inventor",
+        "Victorian inventor",
+        "England",
+        "1880s",
+        "inventor",
+        "male",
+        ((60, 50, 40), (150, 130, 100)),
+        (100, 70, 50),
+        (200, 170, 90),
+        "tophat",
+        "In 1880s London, {nickname} built a clockwork tea machine that worked perfectly "
+        "except on Tuesdays.",
+    ),
+    Persona(
+        "victorian-engineer",
+        "Victorian engineer",
+        "England",
+        "1880s",
+        "engineer",
+        "female",
+        ((40, 50, 60), (130, 140, 150)),
+        (60, 70, 90),
+        (210, 180, 120),
+        "tophat",
+        "In 1880s London, {nickname} designed a bridge over the Thames and rode the first "
+        "bicycle across it.",
+    ),
+    Persona(
+        "silk-road-astronomer",
+        "Silk Road astronomer",
+        "Uzbekistan",
+        "1420s",
+        "astronomer",
+        "male",
+        ((20, 50, 70), (90, 140, 150)),
+        (30, 120, 120),
+        (220, 180, 80),
+        "turban",
+        "In 1420s Samarkand, {nickname} measured the year to within a minute from the "
+        "great observatory, and celebrated with melons.",
+    ),
+    Persona(
+        "silk-road-weaver",
+        "Silk Road weaver",
+        "Uzbekistan",
+        "1420s",
+        "weaver",
+        "female",
+        ((70, 30, 60), (170, 110, 140)),
+        (170, 60, 90),
+        (230, 190, 90),
+        "turban",
+        "In 1420s Samarkand, {nickname} wove carpets with patterns so clever that "
+        "merchants crossed deserts to buy them.",
+    ),
+]
+
+SKIN = (214, 170, 140)
+
+
+def _backdrop(draw: ImageDraw.ImageDraw, top: tuple, bottom: tuple) -> None:
+    for y in range(HEIGHT):
+        t = y / HEIGHT
+        colour = tuple(round(a + (b - a) * t) for a, b in zip(top, bottom, strict=True))
+        draw.line([(0, y), (WIDTH, y)], fill=colour)
+
+
+def _figure(draw: ImageDraw.ImageDraw, persona: Persona) -> None:
+    cx = FACE_BOX.x + FACE_BOX.w // 2
+    # Neck, shoulders and robe, then the face oval the visitor's face replaces.
+    neck = tuple(v - 24 for v in SKIN)
+    draw.rectangle([cx - 78, 470, cx + 78, 640], fill=neck)
+    draw.rounded_rectangle([cx - 300, 600, cx + 300, HEIGHT + 80], radius=170, fill=persona.robe)
+    draw.polygon([(cx - 95, 600), (cx + 95, 600), (cx, 730)], fill=neck)
+    draw.line([(cx - 95, 600), (cx, 740), (cx + 95, 600)], fill=persona.trim, width=22)
+    draw.line([(cx, 740), (cx, HEIGHT)], fill=persona.trim, width=10)
+    _headwear(draw, persona, cx)
+    draw.ellipse(
+        [
+            FACE_BOX.x + 6,
+            FACE_BOX.y - 10,
+            FACE_BOX.x + FACE_BOX.w - 6,
+            FACE_BOX.y + FACE_BOX.h + 30,
+        ],
+        fill=SKIN,
+    )
+
+
+def _headwear(draw: ImageDraw.ImageDraw, persona: Persona, cx: int) -> None:
+    top = FACE_BOX.y - 8
+    trim, robe = persona.trim, persona.robe
+    match persona.headwear:
+        case "gat":
+            draw.ellipse([cx - 190, top - 20, cx + 190, top + 20], fill=(25, 25, 30))
+            draw.rectangle([cx - 80, top - 120, cx + 80, top], fill=(25, 25, 30))
+        case "bun":
+            draw.ellipse([cx - 130, top - 70, cx + 130, top + 60], fill=(30, 24, 22))
+            draw.ellipse([cx - 60, top - 150, cx + 60, top - 40], fill=(30, 24, 22))
+            draw.line([(cx - 110, top - 95), (cx + 110, top - 95)], fill=trim, width=10)
+        case "laurel":
+            for i in range(9):
+                x = cx - 150 + i * 37
+                draw.ellipse([x - 16, top - 28, x + 16, top + 4], fill=(80, 130, 60))
+        case "helmet":
+            draw.pieslice([cx - 150, top - 140, cx + 150, top + 60], 180, 360, fill=(120, 120, 125))
+            draw.rectangle([cx - 10, top - 140, cx + 10, top - 40], fill=(90, 90, 95))
+        case "braids":
+            draw.ellipse([cx - 140, top - 60, cx + 140, top + 50], fill=(170, 120, 60))
+            draw.rectangle([cx - 170, top, cx - 130, top + 330], fill=(170, 120, 60))
+            draw.rectangle([cx + 130, top, cx + 170, top + 330], fill=(170, 120, 60))
+        case "beret":
+            draw.ellipse([cx - 170, top - 90, cx + 150, top + 20], fill=robe)
+            draw.ellipse([cx + 100, top - 100, cx + 130, top - 70], fill=trim)
+        case "nemes":
+            draw.polygon(
+                [
+                    (cx - 150, top + 10),
+                    (cx + 150, top + 10),
+                    (cx + 190, top + 330),
+                    (cx - 190, top + 330),
+                ],
+                fill=trim,
+            )
+            draw.pieslice([cx - 150, top - 90, cx + 150, top + 90], 180, 360, fill=trim)
+            for i in range(6):
+                draw.line(
+                    [(cx - 185 + i * 4, top + 60 + i * 45), (cx - 150, top + 60 + i * 45)],
+                    fill=(240, 210, 90),
+                    width=8,
+                )
+        case "tophat":
+            draw.ellipse([cx - 170, top - 20, cx + 170, top + 16], fill=(20, 20, 24))
+            draw.rectangle([cx - 105, top - 200, cx + 105, top], fill=(20, 20, 24))
+            draw.rectangle([cx - 105, top - 40, cx + 105, top - 16], fill=trim)
+        case "turban":
+            draw.ellipse([cx - 160, top - 120, cx + 160, top + 40], fill=(240, 236, 226))
+            draw.ellipse([cx - 30, top - 80, cx + 30, top - 20], fill=trim)
+
+
+def _paint_texture(image: Image.Image, seed: int) -> Image.Image:
+    """Brush-like grain and soft edges so the figure reads as a painting."""
+    rng = np.random.default_rng(seed)
+    noise = rng.normal(0, 9, (HEIGHT // 4, WIDTH // 4, 1)).repeat(3, axis=2)
+    noise = (
+        np.asarray(
+            Image.fromarray(np.clip(noise + 128, 0, 255).astype(np.uint8)).resize(
+                (WIDTH, HEIGHT), Image.Resampling.BICUBIC
+            ),
+            np.float32,
+        )
+        - 128
+    )
+    soft = np.asarray(image.filter(ImageFilter.GaussianBlur(1.6)), np.float32)
+    return Image.fromarray(np.clip(soft + noise, 0, 255).astype(np.uint8))
+
+
+def paint_portrait(persona: Persona) -> Image.Image:
+    image = Image.new("RGB", (WIDTH, HEIGHT))
+    draw = ImageDraw.Draw(image)
+    _backdrop(draw, *persona.backdrop)
+    rng = random.Random(persona.key)
+    strokes = Image.new("RGB", image.size)
+    stroke_draw = ImageDraw.Draw(strokes)
+    for _ in range(60):  # loose background brush strokes, blurred into the backdrop
+        x, y = rng.randrange(WIDTH), rng.randrange(HEIGHT)
+        shade = tuple(max(0, min(255, c + rng.randrange(-30, 30))) for c in persona.backdrop[1])
+        stroke_draw.ellipse([x - 90, y - 20, x + 90, y + 20], fill=shade)
+    mask = strokes.convert("L").point(lambda v: 70 if v else 0).filter(ImageFilter.GaussianBlur(12))
+    image.paste(strokes.filter(ImageFilter.GaussianBlur(6)), mask=mask)
+    draw = ImageDraw.Draw(image)
+    _figure(draw, persona)
+    return _paint_texture(image, seed=sum(map(ord, persona.key)))
+
+
+def paint_default_card(title: str, subtitle: str) -> Image.Image:
+    """The image a display shows before any result, or when staff switch it to default."""
+    image = Image.new("RGB", (1080, 1920))
+    draw = ImageDraw.Draw(image)
+    for y in range(1920):
+        t = y / 1920
+        draw.line(
+            [(0, y), (1080, y)], fill=(round(24 + 40 * t), round(20 + 18 * t), round(48 + 60 * t))
+        )
+    draw.ellipse([240, 460, 840, 1060], outline=(240, 200, 120), width=14)
+    draw.ellipse([420, 640, 660, 880], fill=(240, 200, 120))
+    big = ImageFont.load_default(size=110)
+    small = ImageFont.load_default(size=54)
+    draw.text((540, 1250), title, font=big, fill=(255, 255, 255), anchor="mm")
+    draw.text((540, 1400), subtitle, font=small, fill=(230, 220, 240), anchor="mm")
+    return image

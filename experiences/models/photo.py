@@ -1,0 +1,130 @@
+"""The capture → job → asset chain of the photo experiences."""
+
+from django.conf import settings
+from django.db import models
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from experiences.models.events import Player, PublicLink
+from experiences.models.library import BaseImage
+
+
+class Capture(models.Model):
+    player = models.ForeignKey(Player, on_delete=models.CASCADE, related_name="captures")
+    station = models.ForeignKey(
+        "displays.Station", on_delete=models.SET_NULL, null=True, related_name="captures"
+    )
+    original = models.ImageField(upload_to="captures/")
+    face_box = models.JSONField(help_text=_("[x, y, width, height] in the stored original."))
+    face_crop = models.ImageField(upload_to="faces/")
+    crop_face_box = models.JSONField(help_text=_("[x, y, width, height] inside the face crop."))
+    created = models.DateTimeField(default=timezone.now)
+
+    def __str__(self) -> str:
+        return f"Capture {self.pk} of {self.player}"
+
+
+class JobQuerySet(models.QuerySet):
+    def visible(self) -> "JobQuerySet":
+        """Results that displays and result pages may show."""
+        return self.filter(state=Job.State.SUCCEEDED, review=Job.Review.APPROVED)
+
+    def awaiting_review(self) -> "JobQuerySet":
+        return self.filter(state=Job.State.SUCCEEDED, review=Job.Review.PENDING)
+
+
+class Job(models.Model):
+    class State(models.TextChoices):
+        QUEUED = "queued", _("Queued")
+        RUNNING = "running", _("Running")
+        SUCCEEDED = "succeeded", _("Succeeded")
+        FAILED = "failed", _("Failed")
+
+    class Review(models.TextChoices):
+        PENDING = "pending", _("Awaiting review")
+        APPROVED = "approved", _("Shown")
+        REJECTED = "rejected", _("Rejected or pulled")
+
+    capture = models.OneToOneField(Capture, on_delete=models.CASCADE, related_name="job")
+    state = models.CharField(max_length=16, choices=State.choices, default=State.QUEUED)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    error = models.TextField(blank=True)
+    timings = models.JSONField(default=dict, blank=True, help_text=_("Seconds per stage."))
+    backends = models.JSONField(default=dict, blank=True)
+    base_image = models.ForeignKey(BaseImage, on_delete=models.SET_NULL, null=True, blank=True)
+    story = models.TextField(blank=True)
+    task_id = models.CharField(max_length=64, blank=True)
+    created = models.DateTimeField(default=timezone.now)
+    started = models.DateTimeField(null=True, blank=True)
+    finished = models.DateTimeField(null=True, blank=True)
+    lease_expires = models.DateTimeField(
+        null=True,
+        blank=True,
+        help_text=_("The worker running this job renews it; once past, the job is queued again."),
+    )
+    published = models.DateTimeField(
+        null=True,
+        blank=True,
+        help_text=_("When the result was handed to the display and tablet (once per job)."),
+    )
+    review = models.CharField(
+        max_length=16,
+        choices=Review.choices,
+        default=Review.APPROVED,
+        help_text=_("Pre-moderated results wait as “awaiting review” until staff approve them."),
+    )
+    review_reason = models.CharField(max_length=200, blank=True)
+    reviewed_at = models.DateTimeField(null=True, blank=True)
+    reviewed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+
+    objects = JobQuerySet.as_manager()
+
+    class Meta:
+        indexes = [
+            models.Index(fields=["state", "created"]),
+            models.Index(fields=["review", "state"]),
+        ]
+
+    def __str__(self) -> str:
+        return f"Job {self.pk} ({self.state})"
+
+    @property
+    def visible(self) -> bool:
+        """Whether displays and the result page may show this job's portrait."""
+        return self.state == self.State.SUCCEEDED and self.review == self.Review.APPROVED
+
+    @property
+    def awaiting_review(self) -> bool:
+        """Made, but held until staff approve it (pre-moderation)."""
+        return self.state == self.State.SUCCEEDED and self.review == self.Review.PENDING
+
+    @property
+    def player(self) -> Player:
+        return self.capture.player
+
+    @property
+    def portrait(self) -> "Asset | None":
+        return self.assets.filter(kind=Asset.Kind.PORTRAIT).first()
+
+
+class Asset(PublicLink):
+    class Kind(models.TextChoices):
+        PORTRAIT = "portrait", _("Portrait")
+        QR = "qr", _("QR code")
+
+    job = models.ForeignKey(Job, on_delete=models.CASCADE, related_name="assets")
+    kind = models.CharField(max_length=16, choices=Kind.choices)
+    file = models.FileField(upload_to="assets/")
+    created = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["job", "kind"], name="one_asset_per_kind")]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} {self.token[:8]}…"
+
+    def get_absolute_url(self) -> str:
+        return reverse("result", args=[self.token])

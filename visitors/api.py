@@ -1,0 +1,107 @@
+"""The capture upload API the tablets use, and job status for reconnecting tablets."""
+
+from django.conf import settings
+from django.contrib import admin
+from django.shortcuts import get_object_or_404
+from rest_framework import serializers, status
+from rest_framework.exceptions import PermissionDenied
+from rest_framework.parsers import MultiPartParser
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from displays.selectors import station_of
+from displays.services import job_outcome
+from experiences import api_schema
+from experiences.models.events import AgeBand, Gender, UniformColour
+from experiences.models.photo import Job
+from experiences.photo.imaging import too_large
+from experiences.photo.intake import VisitorProfile, accept_capture
+from kernel.throttling import CAPTURE_THROTTLES
+
+
+class CaptureSerializer(serializers.Serializer):
+    image = serializers.FileField(allow_empty_file=True)
+    nickname = serializers.CharField(max_length=40, trim_whitespace=True)
+    gender = serializers.ChoiceField(choices=Gender.choices, required=False, default="")
+    age_band = serializers.ChoiceField(choices=AgeBand.choices, required=False, default="")
+    uniform_colour = serializers.ChoiceField(
+        choices=UniformColour.choices, required=False, default=""
+    )
+    consent_version = serializers.CharField(max_length=32)
+    language = serializers.ChoiceField(
+        choices=[code for code, _ in settings.LANGUAGES], required=False, default="en"
+    )
+
+
+def declared_length(request) -> int:
+    """The request body's size as the client declared it (0 when absent or garbage)."""
+    try:
+        return max(0, int(request.META.get("CONTENT_LENGTH") or 0))
+    except ValueError:
+        return 0
+
+
+def own_station(request, number: int):
+    """The requesting device's station, which must be station `number`."""
+    station = station_of(request.user)
+    if station is None:
+        raise PermissionDenied("This account is not a station's device account.")
+    if station.number != number:
+        raise PermissionDenied(
+            f"This device belongs to station {station.number}; it can only post to station "
+            f"{station.number}."
+        )
+    return station
+
+
+class CaptureCreateView(APIView):
+    parser_classes = [MultiPartParser]
+    throttle_classes = CAPTURE_THROTTLES
+
+    @api_schema.capture_schema(CaptureSerializer)
+    def post(self, request, number: int) -> Response:
+        station = own_station(request, number)
+        # Refused before the body is read: Django would otherwise spool any size to disk.
+        if declared_length(request) > settings.BOOTH_MAX_UPLOAD_BYTES + MULTIPART_OVERHEAD_BYTES:
+            raise too_large(declared_length(request), settings.BOOTH_MAX_UPLOAD_BYTES)
+        upload = request.FILES.get("image")
+        if upload is not None and upload.size > settings.BOOTH_MAX_UPLOAD_BYTES:
+            raise too_large(upload.size, settings.BOOTH_MAX_UPLOAD_BYTES)
+        serializer = CaptureSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        data = serializer.validated_data
+        job = accept_capture(
+            station,
+            data["image"].read(),
+            VisitorProfile(
+                nickname=data["nickname"],
+                gender=data["gender"],
+                age_band=data["age_band"],
+                language=data["language"],
+                uniform_colour=data["uniform_colour"],
+            ),
+            data["consent_version"],
+        )
+        return Response(
+            {
+                "job": job.pk,
+                "state": job.state,
+                "display": station.display.number,
+                "status_url": f"/api/jobs/{job.pk}/",
+            },
+            status=status.HTTP_201_CREATED,
+        )
+
+
+class JobStatusView(APIView):
+    @api_schema.job_status_schema
+    def get(self, request, pk: int) -> Response:
+        job = get_object_or_404(
+            Job.objects.select_related("capture__station__display", "capture__player"), pk=pk
+        )
+        station = station_of(request.user)
+        # Staff as admin sees them: with BOOTH_STAFF_2FA, only a TOTP-verified session.
+        staff = admin.site.has_permission(request)
+        if not staff and (station is None or job.capture.station_id != station.pk):
+            raise PermissionDenied("This job belongs to another station.")
+        return Response(job_outcome(job))

@@ -1,0 +1,149 @@
+"""Pages: the start page, the tablet, and the public result page behind a QR code."""
+
+from collections.abc import Callable
+from functools import wraps
+
+from django.conf import settings
+from django.contrib.auth.decorators import login_required
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.utils.translation import get_language
+from django.views.decorators.http import require_http_methods
+
+from displays.models import MAX_DISPLAYS
+from displays.selectors import station_of
+from experiences import selectors
+from experiences.models.events import AgeBand, Experience, Gender, UniformColour
+from experiences.models.photo import Asset
+from kernel.http import keep_private, stored_file_response
+from kernel.throttling import result_rate_limited
+from moderation.models import ConsentText, ErasureLog
+from moderation.services import erase_player
+
+
+def home(request: HttpRequest) -> HttpResponse:
+    event = selectors.active_event()
+    return render(
+        request,
+        "home.html",
+        {"event": event, "display_numbers": range(1, MAX_DISPLAYS + 1)},
+    )
+
+
+@login_required
+def tablet(request: HttpRequest) -> HttpResponse:
+    station = station_of(request.user)
+    if station is None:
+        return render(request, "experiences/not_a_device.html", status=403)
+    experience = station.experience
+    consent = ConsentText.objects.current_for(experience, get_language() or "en")
+    return render(
+        request,
+        "experiences/tablet.html",
+        {
+            "station": station,
+            "experience": experience,
+            "consent": consent,
+            "ask_gender": "gender" in experience.profile_fields,
+            "ask_age_band": "age_band" in experience.profile_fields,
+            "ask_uniform_colour": experience.pipeline == Experience.Pipeline.UNIFORM
+            and "uniform_colour" in experience.profile_fields,
+            "uniform_colours": [
+                (colour, "#{:02x}{:02x}{:02x}".format(*colour.rgb)) for colour in UniformColour
+            ],
+            "genders": [c for c in Gender.choices if c[0]],
+            "age_bands": [c for c in AgeBand.choices if c[0]],
+            "tablet_config": {
+                "station": station.number,
+                "display": station.display.number,
+                "consentVersion": consent.version if consent else "",
+                "language": get_language() or "en",
+                "resetSeconds": settings.BOOTH_TABLET_RESET_SECONDS,
+            },
+        },
+    )
+
+
+class ResultGone(Exception):
+    """The result behind a link was erased or taken down: the link answers 410 Gone."""
+
+
+def _portrait_or_404(token: str) -> Asset:
+    asset = selectors.published_portrait(token)
+    if asset is None:
+        if selectors.result_gone(token):
+            raise ResultGone
+        raise Http404("No result with this link.")
+    return asset
+
+
+def result_link(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+    """A view behind a result link: a gone result gets the friendly 410 page."""
+
+    @wraps(view)
+    def wrapper(request: HttpRequest, token: str, **kwargs) -> HttpResponse:
+        try:
+            return view(request, token, **kwargs)
+        except ResultGone:
+            return keep_private(render(request, "experiences/result_gone.html", status=410))
+
+    return wrapper
+
+
+@result_rate_limited
+@result_link
+def result(request: HttpRequest, token: str) -> HttpResponse:
+    asset = _portrait_or_404(token)
+    job = asset.job
+    return keep_private(
+        render(
+            request,
+            "experiences/result.html",
+            {"asset": asset, "job": job, "player": job.capture.player},
+        )
+    )
+
+
+# Portraits and QR codes never change under their token: browsers may keep them an hour.
+RESULT_FILE_MAX_AGE = 3600
+
+
+@result_rate_limited
+@result_link
+def result_image(request: HttpRequest, token: str) -> HttpResponse:
+    return stored_file_response(_portrait_or_404(token).file, max_age=RESULT_FILE_MAX_AGE)
+
+
+@result_rate_limited
+@result_link
+def result_qr(request: HttpRequest, token: str) -> HttpResponse:
+    qr = _portrait_or_404(token).job.assets.filter(kind=Asset.Kind.QR).first()
+    if qr is None:
+        raise Http404("No QR code for this result.")
+    return stored_file_response(qr.file, max_age=RESULT_FILE_MAX_AGE)
+
+
+@result_rate_limited
+@result_link
+def result_download(request: HttpRequest, token: str) -> HttpResponse:
+    asset = _portrait_or_404(token)
+    return stored_file_response(
+        asset.file, download_name=f"booth-portrait-{asset.created:%Y%m%d-%H%M}.jpg"
+    )
+
+
+@result_rate_limited
+@result_link
+@require_http_methods(["GET", "POST"])
+def result_delete(request: HttpRequest, token: str) -> HttpResponse:
+    """The visitor withdraws: after confirming, their photo and results are erased."""
+    asset = selectors.erasable_portrait(token)
+    if request.method == "POST":
+        if asset is not None:
+            erase_player(asset.job.capture.player, reason=ErasureLog.Reason.VISITOR)
+        return keep_private(render(request, "experiences/result_deleted.html"))
+    if asset is None:
+        _portrait_or_404(token)  # 410 for an erased link, else 404
+    return keep_private(
+        render(request, "experiences/result_delete.html", {"asset": asset, "job": asset.job})
+    )
