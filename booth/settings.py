@@ -413,24 +413,16 @@ BOOTH_RATE_LIMITS = {
 }
 
 # --- Booth pipeline -------------------------------------------------------------------
-BOOTH_FACE_DETECTOR = env.str(
-    "BOOTH_FACE_DETECTOR", default="experiences.photo.backends.local.HaarFaceDetector"
-)
-BOOTH_COMPOSITOR = env.str(
-    "BOOTH_COMPOSITOR", default="experiences.photo.backends.local.BlendCompositor"
-)
-BOOTH_STORY_WRITER = env.str(
-    "BOOTH_STORY_WRITER", default="experiences.photo.backends.local.TemplateStoryWriter"
-)
+BOOTH_FACE_DETECTOR = env.str("BOOTH_FACE_DETECTOR", default="haar")
+BOOTH_COMPOSITOR = env.str("BOOTH_COMPOSITOR", default="blend")
+BOOTH_STORY_WRITER = env.str("BOOTH_STORY_WRITER", default="template")
 # Uniform try-on and business portrait (issue 8). Local: GrabCut masks and a recolour or
 # studio cut-out, offline. Bedrock: experiences.photo.backends.titan_edit.TitanUniformPainter and
 # TitanBusinessPortraitMaker (Titan Image Generator inpainting / outpainting).
-BOOTH_UNIFORM_PAINTER = env.str(
-    "BOOTH_UNIFORM_PAINTER", default="experiences.photo.backends.outfits.LocalUniformPainter"
-)
+BOOTH_UNIFORM_PAINTER = env.str("BOOTH_UNIFORM_PAINTER", default="recolour")
 BOOTH_BUSINESS_PORTRAIT_MAKER = env.str(
     "BOOTH_BUSINESS_PORTRAIT_MAKER",
-    default="experiences.photo.backends.outfits.LocalBusinessPortraitMaker",
+    default="studio",
 )
 BOOTH_TITAN_IMAGE_EDIT_MODEL = env.str(
     "BOOTH_TITAN_IMAGE_EDIT_MODEL", default="amazon.titan-image-generator-v2:0"
@@ -453,9 +445,7 @@ BOOTH_TABLET_RESET_SECONDS = env.int("BOOTH_TABLET_RESET_SECONDS", default=45)
 # --- Slow-motion replays (Debian's ffmpeg; see experiences/sports/video.py) -----------------
 BOOTH_FFMPEG = env.str("BOOTH_FFMPEG", default="ffmpeg")
 BOOTH_FFPROBE = env.str("BOOTH_FFPROBE", default="ffprobe")
-BOOTH_SLOW_MOTION = env.str(
-    "BOOTH_SLOW_MOTION", default="experiences.sports.replay_backends.OpticalFlowSlowMotion"
-)
+BOOTH_SLOW_MOTION = env.str("BOOTH_SLOW_MOTION", default="optical-flow")
 BOOTH_SLOW_MOTION_FACTOR = env.int("BOOTH_SLOW_MOTION_FACTOR", default=3)
 # experiences.sports.replay_backends.SageMakerFilmSlowMotion: the FILM asynchronous endpoint.
 BOOTH_FILM_ENDPOINT = env.str("BOOTH_FILM_ENDPOINT", default="")
@@ -537,9 +527,7 @@ BOOTH_IMAGE_GENERATION_RATE_PER_MINUTE = env.float(
 # --- Sports commentary (experiences/commentary/) ---------------------------------------
 # experiences.sports.commentary.local.LocalCommentator (offline templates) or
 # experiences.sports.commentary.bedrock.BedrockCommentator (falls back to the local one).
-BOOTH_COMMENTATOR = env.str(
-    "BOOTH_COMMENTATOR", default="experiences.sports.commentary.local.LocalCommentator"
-)
+BOOTH_COMMENTATOR = env.str("BOOTH_COMMENTATOR", default="local")
 BOOTH_COMMENTARY_MODEL_ID = env.str(
     "BOOTH_COMMENTARY_MODEL_ID", default="anthropic.claude-3-haiku-20240307-v1:0"
 )

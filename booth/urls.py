@@ -7,8 +7,8 @@ from booth import health
 from booth.api_docs import StaffSwaggerView
 from displays import views as display_views
 from experiences.sports import api as sports_api
+from kernel import admin as kernel_admin
 from kernel.converters import EventIdConverter, PublicTokenConverter
-from moderation import views as moderation_views
 from visitors import api as visitor_api
 from visitors import replay_views, views
 
@@ -49,7 +49,7 @@ urlpatterns = [
     path("r/<token:token>/delete", views.result_delete, name="result-delete"),
     path(
         "admin/files/<slug:kind>/<int:pk>",
-        moderation_views.stored_file,
+        kernel_admin.stored_file,
         name="staff-file",
     ),
     path("replays/<token:token>/", replay_views.replay_page, name="replay"),

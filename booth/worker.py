@@ -10,16 +10,12 @@ import logging
 import threading
 
 from django.conf import settings
-from django.db import connections, transaction
-from django.db.models import Q
+from django.db import connections
 from django.tasks.signals import task_enqueued
-from django.utils import timezone
 from django.utils.crypto import get_random_string
 from django_tasks_db.management.commands.db_worker import Worker
-from django_tasks_db.models import DBTaskResult
 
-from experiences.models.photo import Job
-from experiences.photo.intake import enqueue_job
+from moderation.services import purge_expired
 
 logger = logging.getLogger(__name__)
 
@@ -82,7 +78,6 @@ class EmbeddedWorkers:
 
     def _purge_periodically(self) -> None:
         """Erase expired visitors now and then every `purge_every` seconds."""
-        from moderation.services import purge_expired
 
         while not self.stopping.is_set():
             try:
@@ -116,39 +111,6 @@ class EmbeddedWorkers:
             wake.set()
         for thread in self.threads:
             thread.join(timeout)
-
-
-def requeue_interrupted_jobs() -> int:
-    """Queue again every unfinished or unpublished job whose task is not waiting to run.
-
-    Only for a single embedded process at start-up: any task still marked running then
-    was cut off by the previous stop, so it is marked failed and its job queued anew.
-    """
-    requeued = 0
-    unfinished = Q(state__in=[Job.State.QUEUED, Job.State.RUNNING]) | Q(
-        state=Job.State.SUCCEEDED,
-        published__isnull=True,  # made, never handed to the display
-    )
-    for job in Job.objects.filter(unfinished):
-        task = DBTaskResult.objects.filter(pk=job.task_id).first() if job.task_id else None
-        if task is not None and task.status == "READY":
-            continue
-        with transaction.atomic():
-            if task is not None and task.status == "RUNNING":
-                task.status = "FAILED"
-                task.finished_at = timezone.now()
-                task.exception_class_path = "booth.worker.Interrupted"
-                task.traceback = "The server stopped while this task ran; its job was queued again."
-                task.save(
-                    update_fields=["status", "finished_at", "exception_class_path", "traceback"]
-                )
-            if job.state != Job.State.SUCCEEDED:
-                Job.objects.filter(pk=job.pk).update(state=Job.State.QUEUED)
-            enqueue_job(job)  # a succeeded job is only published (experiences.photo.jobs)
-        requeued += 1
-    if requeued:
-        logger.warning("Queued %d interrupted job(s) again", requeued)
-    return requeued
 
 
 def embedded_workers() -> EmbeddedWorkers:

@@ -7,11 +7,14 @@ from django.utils.translation import gettext_lazy as _
 
 from displays import control, selectors, status
 from displays.models import ControlAction, Display, DisplayConnection, Station
+from displays.services import push_state
 from experiences.models.photo import Asset
+from kernel.admin import ReadOnlyAdmin, register_staff_file, thumbnail
 from kernel.admin_actions import Item, confirmed_action
-from moderation.files import thumbnail
 
 VIA_ADMIN = "admin"
+
+register_staff_file("display-default", Display, "default_image", "displays.view_display")
 
 
 class PushResultForm(forms.Form):
@@ -150,7 +153,6 @@ class DisplayAdmin(admin.ModelAdmin):
         if mode_changed:  # set_mode below switches it, knowing the mode it switches from
             obj.mode = form.initial.get("mode", new_mode)
         super().save_model(request, obj, form, change)
-        from displays.services import push_state
 
         if mode_changed:  # recorded like every other control action
             control.set_mode([obj], new_mode, by=request.user, via=VIA_ADMIN)
@@ -159,22 +161,13 @@ class DisplayAdmin(admin.ModelAdmin):
 
 
 @admin.register(ControlAction)
-class ControlActionAdmin(admin.ModelAdmin):
+class ControlActionAdmin(ReadOnlyAdmin):
     """The audit trail of commands sent to the displays: read-only."""
 
     list_display = ["created", "kind", "displays", "username", "via", "detail"]
     list_filter = ["kind", "via"]
     search_fields = ["username"]
     date_hierarchy = "created"
-
-    def has_add_permission(self, request) -> bool:
-        return False
-
-    def has_change_permission(self, request, obj=None) -> bool:
-        return False
-
-    def has_delete_permission(self, request, obj=None) -> bool:
-        return False
 
 
 @admin.register(Station)

@@ -12,6 +12,7 @@ from displays import selectors
 from displays.models import Display, Station
 from experiences.models.events import Event
 from experiences.models.photo import Asset, Job
+from experiences.sports.feed import sports_experience
 from kernel.realtime import group_send
 
 FALLBACK_DEFAULT_IMAGE = "displays/default.svg"
@@ -75,7 +76,6 @@ def commentary_overlay_of(display: Display) -> int | None:
     its station's experience if that is a sports one, else the event's first."""
     if not display.commentary_overlay:
         return None
-    from experiences.sports.feed import sports_experience
 
     station = getattr(display, "station", None)
     if station is not None and station.experience.is_sports:

@@ -10,8 +10,20 @@ from experiences.models.photo import Asset, Capture, Job
 from experiences.photo import experience_types
 from experiences.sports import feed as pages
 from experiences.sports import leaderboard
+from kernel.admin import register_staff_file, thumbnail
 from kernel.admin_actions import Item, confirmed_action
-from moderation.files import thumbnail
+
+register_staff_file(
+    "capture-original", Capture, "original", "experiences.view_capture", "experiences.view_player"
+)
+register_staff_file(
+    "capture-face", Capture, "face_crop", "experiences.view_capture", "experiences.view_player"
+)
+register_staff_file("asset", Asset, "file", "experiences.view_asset", "moderation.view_result")
+register_staff_file("base-image", BaseImage, "image", "experiences.view_baseimage")
+register_staff_file(
+    "experience-default", Experience, "default_image", "experiences.view_experience"
+)
 
 
 class ResetLeaderboardForm(forms.Form):

@@ -5,7 +5,6 @@ from django.db.models import QuerySet
 from experiences.models.events import Event, Experience, Player
 from experiences.models.library import BaseImage
 from experiences.models.photo import Asset, Job
-from moderation.models import ErasedToken
 
 
 def active_event() -> Event | None:
@@ -62,14 +61,3 @@ def _portraits(token: str) -> QuerySet[Asset]:
     return Asset.objects.select_related("job__capture__player").filter(
         token=token, kind=Asset.Kind.PORTRAIT
     )
-
-
-def result_gone(token: str) -> bool:
-    """Whether the result behind this link was erased or taken down by staff.
-
-    Erased results are known only by a tombstone (a hash of the token), so an erased
-    link answers 410 Gone while a link that never existed stays 404.
-    """
-    if ErasedToken.objects.contains(token):
-        return True
-    return Asset.objects.filter(token=token, job__review=Job.Review.REJECTED).exists()

@@ -1,28 +1,13 @@
-"""Background tasks, run by django.tasks' configured backend (the database by default)."""
+"""Where the tasks were before the subdomain packages: kept for one release.
 
-from django.tasks import task
+django.tasks stores a task's import path in the queue table. Jobs queued by the previous
+release name `experiences.tasks.process_job` and its siblings; these names let a worker
+running this release import them (they are the same Task objects), so an upgrade with
+jobs in the queue loses none. Remove in the release after next.
+"""
 
-from experiences.photo.jobs import run_job
+from experiences.photo.tasks import process_job
+from experiences.sports.commentary.service import comment_on_shot
+from experiences.sports.replays import process_replay
 
-
-@task()
-def process_job(job_id: int) -> str:
-    """Turn a stored capture into a published portrait (see experiences.photo.jobs)."""
-    return run_job(job_id)
-
-
-@task()
-def comment_on_shot(shot_id: int) -> str:
-    """Write and push a shot's commentary with a slow backend (see experiences.sports.commentary)."""
-    from experiences.sports.commentary.service import write_commentary
-
-    line = write_commentary(shot_id)
-    return line.backend if line else "shot erased"
-
-
-@task()
-def process_replay(replay_id: int) -> str:
-    """Turn a stored kick clip into a slow-motion replay (see experiences.sports.replays)."""
-    from experiences.sports.replays import run_replay
-
-    return run_replay(replay_id)
+__all__ = ["comment_on_shot", "process_job", "process_replay"]

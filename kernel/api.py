@@ -1,25 +1,17 @@
 """API error responses a person can act on: one `detail` sentence, plus a `code`."""
 
-from rest_framework import status
 from rest_framework.exceptions import ParseError, Throttled, ValidationError
 from rest_framework.parsers import JSONParser
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
-from experiences.photo.imaging import ImageRejected
-from experiences.photo.intake import ConsentMismatch
-from experiences.sports.shots import ShotRejected
-from experiences.sports.video import ClipRejected
+from kernel.errors import Rejected
 from kernel.throttling import throttled_detail
 
 
 def exception_handler(exc, context):
-    if isinstance(exc, ImageRejected | ShotRejected | ClipRejected):
+    if isinstance(exc, Rejected):
         return Response({"code": exc.code, "detail": exc.message}, status=exc.status)
-    if isinstance(exc, ConsentMismatch):
-        return Response(
-            {"code": "consent_changed", "detail": exc.message}, status=status.HTTP_409_CONFLICT
-        )
     response = drf_exception_handler(exc, context)
     if response is not None and isinstance(exc, Throttled):
         # DRF has set Retry-After; say who is limited and how long to wait, in one sentence.

@@ -122,3 +122,15 @@ def _read_span(handle, remaining: int):
             yield block
     finally:
         handle.close()
+
+
+# Room for the multipart framing and the form's other fields around an uploaded file.
+MULTIPART_OVERHEAD_BYTES = 64 * 1024
+
+
+def declared_length(request) -> int:
+    """The request body's size as the client declared it (0 when absent or garbage)."""
+    try:
+        return max(0, int(request.META.get("CONTENT_LENGTH") or 0))
+    except ValueError:
+        return 0

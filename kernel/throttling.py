@@ -19,8 +19,6 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from rest_framework.throttling import SimpleRateThrottle
 
-from experiences.models.sports import Integration
-
 logger = logging.getLogger(__name__)
 
 
@@ -93,25 +91,6 @@ class CaptureAddressRateThrottle(BoothRateThrottle):
         return client_ip(request)
 
 
-class IntegrationTokenRateThrottle(BoothRateThrottle):
-    """Shots and clips per integration token: a runaway sensor slows only itself."""
-
-    scope = "integration_token"
-    who = gettext_lazy("this integration token")
-
-    def key_for(self, request) -> str | None:
-        integration = getattr(request, "auth", None)
-        return str(integration.pk) if isinstance(integration, Integration) else None
-
-
-class IntegrationAddressRateThrottle(BoothRateThrottle):
-    scope = "integration_ip"
-    who = gettext_lazy("this network address")
-
-    def key_for(self, request) -> str | None:
-        return client_ip(request)
-
-
 class ResultAddressRateThrottle(BoothRateThrottle):
     """Result and replay pages per network address: slows anyone trying links in bulk."""
 
@@ -134,7 +113,6 @@ class HealthAddressRateThrottle(BoothRateThrottle):
 
 
 CAPTURE_THROTTLES = [DeviceRateThrottle, CaptureAddressRateThrottle]
-INTEGRATION_THROTTLES = [IntegrationTokenRateThrottle, IntegrationAddressRateThrottle]
 
 
 def throttled_detail(who: str, wait: float | None) -> tuple[str, int]:

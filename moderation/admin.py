@@ -13,9 +13,9 @@ from django.utils.translation import ngettext
 from experiences.models.events import Player
 from experiences.models.photo import Job
 from experiences.models.sports import CommentaryLine
+from kernel.admin import ReadOnlyAdmin, thumbnail
 from kernel.admin_actions import Item, confirmed_action
 from moderation import review
-from moderation.files import thumbnail
 from moderation.models import ConsentRecord, ConsentText, ErasureLog, Result
 from moderation.services import erase_player, erase_players, stored_files
 
@@ -286,7 +286,7 @@ class PlayerAdmin(admin.ModelAdmin):
 
 
 @admin.register(ErasureLog)
-class ErasureLogAdmin(admin.ModelAdmin):
+class ErasureLogAdmin(ReadOnlyAdmin):
     """The audit trail of erasures: read-only, and it names no visitor."""
 
     list_display = ["created", "reason", "players", "rows", "files", "staff_username"]
@@ -302,12 +302,3 @@ class ErasureLogAdmin(admin.ModelAdmin):
         "staff_user_id",
         "staff_username",
     ]
-
-    def has_add_permission(self, request) -> bool:
-        return False
-
-    def has_change_permission(self, request, obj=None) -> bool:
-        return False
-
-    def has_delete_permission(self, request, obj=None) -> bool:
-        return False

@@ -16,10 +16,12 @@ from django.db.models import Q, QuerySet
 from django.utils import timezone
 
 from displays.models import Display
+from displays.services import push_states
 from experiences.models.events import Experience, Player
 from experiences.models.photo import Asset, Capture, Job
 from experiences.models.sports import CommentaryLine, Replay, Shot
 from experiences.photo.storage import stray_files
+from experiences.sports import feed as commentary
 from moderation.models import ConsentRecord, ErasedToken, ErasureLog, Result, token_digest
 
 logger = logging.getLogger(__name__)
@@ -162,10 +164,8 @@ def erase_players(
         log.files = erasure.files
         log.detail = {**log.detail, "files_not_deleted": failed}
         log.save(update_fields=["files", "detail"])
-    from displays.services import push_states
 
     push_states(affected_displays)  # with the attract list, which lost these results
-    from experiences.sports import feed as commentary
 
     for experience in commentary_experiences:
         commentary.push_state(experience)

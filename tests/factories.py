@@ -17,10 +17,11 @@ from experiences.models.library import BaseImage
 from experiences.models.photo import Job
 from experiences.models.sports import Integration, Shot
 from experiences.photo.imaging import encode_jpeg
-from experiences.photo.intake import VisitorProfile, accept_capture
+from experiences.photo.intake import VisitorProfile
 from experiences.photo.jobs import run_job
 from moderation.models import ConsentText
 from tests import photos
+from visitors.capture import take_capture
 
 CONSENT_VERSION = "2"
 DEVICE_PASSWORD = "tablet-pass-1234"
@@ -170,7 +171,7 @@ def make_job(
     transactional tests; the others call experiences.photo.jobs.run_job themselves.
     """
     consent = ConsentText.objects.current_for(station.experience, language)
-    return accept_capture(
+    return take_capture(
         station,
         photo if photo is not None else photos.face_jpeg(),
         VisitorProfile(nickname=nickname, gender=gender, age_band=age_band, language=language),

@@ -15,8 +15,10 @@ from experiences import api_schema
 from experiences.models.events import AgeBand, Gender, UniformColour
 from experiences.models.photo import Job
 from experiences.photo.imaging import too_large
-from experiences.photo.intake import VisitorProfile, accept_capture
+from experiences.photo.intake import VisitorProfile
+from kernel.http import MULTIPART_OVERHEAD_BYTES, declared_length
 from kernel.throttling import CAPTURE_THROTTLES
+from visitors.capture import take_capture
 
 
 class CaptureSerializer(serializers.Serializer):
@@ -31,14 +33,6 @@ class CaptureSerializer(serializers.Serializer):
     language = serializers.ChoiceField(
         choices=[code for code, _ in settings.LANGUAGES], required=False, default="en"
     )
-
-
-def declared_length(request) -> int:
-    """The request body's size as the client declared it (0 when absent or garbage)."""
-    try:
-        return max(0, int(request.META.get("CONTENT_LENGTH") or 0))
-    except ValueError:
-        return 0
 
 
 def own_station(request, number: int):
@@ -70,7 +64,7 @@ class CaptureCreateView(APIView):
         serializer = CaptureSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         data = serializer.validated_data
-        job = accept_capture(
+        job = take_capture(
             station,
             data["image"].read(),
             VisitorProfile(

@@ -17,6 +17,7 @@ from experiences.models.events import AgeBand, Experience, Gender, UniformColour
 from experiences.models.photo import Asset
 from kernel.http import keep_private, stored_file_response
 from kernel.throttling import result_rate_limited
+from moderation import selectors as moderation_selectors
 from moderation.models import ConsentText, ErasureLog
 from moderation.services import erase_player
 
@@ -71,7 +72,7 @@ class ResultGone(Exception):
 def _portrait_or_404(token: str) -> Asset:
     asset = selectors.published_portrait(token)
     if asset is None:
-        if selectors.result_gone(token):
+        if moderation_selectors.result_gone(token):
             raise ResultGone
         raise Http404("No result with this link.")
     return asset

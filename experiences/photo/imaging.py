@@ -5,10 +5,11 @@ Everything Booth stores or publishes is re-encoded from pixels, so no EXIF block
 """
 
 import io
-from dataclasses import dataclass
 
 from django.utils.translation import gettext as _
 from PIL import ExifTags, Image, UnidentifiedImageError
+
+from kernel.errors import Rejected
 
 ACCEPTED_FORMATS = ("JPEG", "PNG", "WEBP")
 
@@ -26,16 +27,8 @@ UNSUPPORTED_SIGNATURES = (
 HEIF_BRANDS = (b"heic", b"heix", b"hevc", b"heim", b"heis", b"mif1", b"msf1", b"avif")
 
 
-@dataclass
-class ImageRejected(ValueError):
+class ImageRejected(Rejected):
     """An upload Booth will not process; `message` is shown to the visitor or operator."""
-
-    code: str
-    message: str
-    status: int = 400
-
-    def __str__(self) -> str:
-        return self.message
 
 
 def too_large(size: int, limit: int) -> ImageRejected:

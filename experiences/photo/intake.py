@@ -2,6 +2,7 @@
 
 import time
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from django.conf import settings
@@ -16,17 +17,7 @@ from experiences.models.photo import Capture, Job
 from experiences.photo import backends
 from experiences.photo.faces import crop_face, largest
 from experiences.photo.imaging import ImageRejected, encode_jpeg, fit_within, load_upload
-from moderation.models import ConsentRecord, ConsentText
-
-
-@dataclass
-class ConsentMismatch(ValueError):
-    """The tablet showed a consent text that is no longer current."""
-
-    message: str
-
-    def __str__(self) -> str:
-        return self.message
+from experiences.photo.tasks import process_job
 
 
 @dataclass
@@ -62,22 +53,23 @@ def decode_photo(data: bytes) -> Image.Image:
     )
 
 
-def accept_capture(station, photo: bytes, profile: VisitorProfile, consent_version: str) -> Job:
+def accept_capture(
+    station,
+    photo: bytes,
+    profile: VisitorProfile,
+    record_consent: Callable[[Player], object],
+) -> Job:
     """Store a consented capture and queue its job; raise before storing anything if invalid.
+
+    `record_consent(player)` runs in the rows' transaction: the caller (visitors.capture)
+    checked the consent text and moderation keeps the record, so a capture never exists
+    without its consent, and this subdomain needs no knowledge of consent texts.
 
     Decoding and face detection run here, in the request, so a photo without a face is
     refused while the visitor is still at the tablet. Nothing is written until every
     check has passed, and the rows are created in one transaction.
     """
     experience = station.experience
-    consent = ConsentText.objects.current_for(experience, profile.language)
-    if consent is None or consent.version != consent_version:
-        raise ConsentMismatch(
-            _(
-                "The consent text has changed since this screen was opened. "
-                "Please reload the tablet page and read the new text."
-            )
-        )
     started = time.perf_counter()
     image = fit_within(decode_photo(photo), settings.BOOTH_STORED_CAPTURE_MAX_SIDE)
     face = find_face(image)
@@ -105,14 +97,7 @@ def accept_capture(station, photo: bytes, profile: VisitorProfile, consent_versi
                 created=now,
                 delete_after=now + experience.retention,
             )
-            ConsentRecord.objects.create(
-                player=capture.player,
-                consent_text=consent,
-                version=consent.version,
-                language=consent.language,
-                accepted_at=now,
-                station=station,
-            )
+            record_consent(capture.player)  # moderation keeps what the visitor agreed to
             capture.save()
             job = Job.objects.create(
                 capture=capture,
@@ -132,8 +117,6 @@ def accept_capture(station, photo: bytes, profile: VisitorProfile, consent_versi
 
 def enqueue_job(job: Job) -> None:
     """Hand the job to the task backend (after commit, so a worker can see its rows)."""
-    from experiences.tasks import process_job
-
     result = process_job.enqueue(job.pk)
     Job.objects.filter(pk=job.pk).update(task_id=str(result.id))
     job.task_id = str(result.id)

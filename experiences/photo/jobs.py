@@ -21,9 +21,8 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
-from displays import services as displays
 from experiences.models.photo import Asset, Job
-from experiences.photo import backends, leases, storage
+from experiences.photo import backends, leases, signals, storage
 from experiences.photo import notifications as webhooks
 from experiences.photo.experience_types import make_picture
 from experiences.photo.imaging import encode_jpeg
@@ -85,7 +84,7 @@ def run_job(job_id: int) -> str:
         return Job.State.SUCCEEDED
     attempt = job.attempts
     with leases.held(job.pk, attempt):
-        displays.announce_processing(job)
+        signals.processing_started.send(sender=Job, job=job)
         try:
             _produce(job, attempt)
         except Superseded:
@@ -113,8 +112,8 @@ def publish(job: Job) -> bool:
             pk=job.pk, state=Job.State.SUCCEEDED, published__isnull=True
         ).update(published=timezone.now()):
             return False
-        displays.publish_result(job, portrait)
-    displays.notify_station(job.capture.station, displays.job_outcome(job))
+        signals.result_published.send(sender=Job, job=job, portrait=portrait)
+    signals.job_finished.send(sender=Job, job=job)
     webhooks.result_ready(job)  # once, like the push: staff hear of each result one time
     return True
 
@@ -175,8 +174,5 @@ def fail_job(job: Job, message: str, attempt: int) -> None:
         job.finished = timezone.now()
         job.lease_expires = None
         job.save(update_fields=["state", "error", "finished", "lease_expires"])
-    station = job.capture.station
-    if station is not None:
-        displays.push_state(station.display)  # clears "processing" on the display
-    displays.notify_station(station, displays.job_outcome(job))
+    signals.job_finished.send(sender=Job, job=job)
     webhooks.job_failed(job)

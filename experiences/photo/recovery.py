@@ -58,14 +58,23 @@ def _task_in_flight(job: Job) -> bool:
     return DBTaskResult.objects.filter(pk=job.task_id or None, status__in=IN_FLIGHT).exists()
 
 
-def _mark_task_interrupted(job: Job) -> None:
+WORKER_LOST = (
+    "experiences.photo.recovery.WorkerLost",
+    "The worker running this task stopped renewing its job's lease; the job was queued again.",
+)
+SERVER_STOPPED = (
+    "experiences.photo.recovery.ServerStopped",
+    "The server stopped while this task ran; its job was queued again.",
+)
+
+
+def _mark_task_interrupted(job: Job, why: tuple[str, str] = WORKER_LOST) -> None:
     if _uses_task_table() and job.task_id:
         DBTaskResult.objects.filter(pk=job.task_id, status="RUNNING").update(
             status="FAILED",
             finished_at=timezone.now(),
-            exception_class_path="experiences.photo.recovery.WorkerLost",
-            traceback="The worker running this task stopped renewing its job's lease; "
-            "the job was queued again.",
+            exception_class_path=why[0],
+            traceback=why[1],
         )
 
 
@@ -107,3 +116,33 @@ def _give_up(job: Job) -> None:
     job = Job.objects.select_related("capture__station__display", "capture__player").get(pk=job.pk)
     pipeline.fail_job(job, message, job.attempts)
     logger.error("Job %s failed after %s attempts", job.pk, job.attempts)
+
+
+def requeue_after_restart() -> int:
+    """Queue again every unfinished or unpublished job whose task is not waiting to run.
+
+    Only for a single embedded process at start-up (manage.py serve): any task still
+    marked running then was cut off by the previous stop, whatever its lease says, so it
+    is marked failed and its job queued anew; a job that succeeded but was never handed to
+    its display is only published (experiences.photo.jobs.run_job).
+    """
+    requeued = 0
+    unfinished = Q(state__in=[Job.State.QUEUED, Job.State.RUNNING]) | Q(
+        state=Job.State.SUCCEEDED, published__isnull=True
+    )
+    for job in Job.objects.filter(unfinished):
+        if (
+            _uses_task_table()
+            and job.task_id
+            and DBTaskResult.objects.filter(pk=job.task_id, status="READY").exists()
+        ):
+            continue  # still queued: the worker will run it
+        with transaction.atomic():
+            _mark_task_interrupted(job, SERVER_STOPPED)
+            if job.state != Job.State.SUCCEEDED:
+                Job.objects.filter(pk=job.pk).update(state=Job.State.QUEUED)
+            enqueue_job(job)
+        requeued += 1
+    if requeued:
+        logger.warning("Queued %d interrupted job(s) again", requeued)
+    return requeued

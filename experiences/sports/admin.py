@@ -7,6 +7,7 @@ from django.utils.translation import ngettext
 
 from experiences.models.sports import CommentaryLine, Integration, LeaderboardReset, Shot
 from experiences.sports import feed as pages
+from kernel.admin import ReadOnlyAdmin
 
 
 class IntegrationForm(forms.ModelForm):
@@ -58,7 +59,7 @@ class IntegrationAdmin(admin.ModelAdmin):
 
 
 @admin.register(Shot)
-class ShotAdmin(admin.ModelAdmin):
+class ShotAdmin(ReadOnlyAdmin):
     """Shots as the sensor reported them: read-only, erased with their player."""
 
     list_display = [
@@ -75,15 +76,6 @@ class ShotAdmin(admin.ModelAdmin):
     list_filter = ["player__experience", "goal", "integration"]
     search_fields = ["player__nickname", "=client_event_id"]
     date_hierarchy = "received_at"
-
-    def has_add_permission(self, request) -> bool:
-        return False
-
-    def has_change_permission(self, request, obj=None) -> bool:
-        return False
-
-    def has_delete_permission(self, request, obj=None) -> bool:
-        return False
 
     @admin.display(description=_("speed (km/h)"), ordering="speed_mps")
     def speed_kmh(self, shot: Shot) -> float:
@@ -149,17 +141,8 @@ class CommentaryLineAdmin(admin.ModelAdmin):
 
 
 @admin.register(LeaderboardReset)
-class LeaderboardResetAdmin(admin.ModelAdmin):
+class LeaderboardResetAdmin(ReadOnlyAdmin):
     """When each leaderboard was restarted, by whom and why (read-only)."""
 
     list_display = ["experience", "at", "by", "note"]
     list_filter = ["experience"]
-
-    def has_add_permission(self, request) -> bool:
-        return False
-
-    def has_change_permission(self, request, obj=None) -> bool:
-        return False
-
-    def has_delete_permission(self, request, obj=None) -> bool:
-        return False

@@ -10,18 +10,17 @@ from rest_framework.views import APIView
 
 from experiences import api_schema
 from experiences.models.sports import Integration
-from experiences.sports.integrations import IntegrationScope, IntegrationTokenAuthentication
+from experiences.sports.integrations import (
+    INTEGRATION_THROTTLES,
+    IntegrationScope,
+    IntegrationTokenAuthentication,
+)
 from experiences.sports.leaderboard import standing_of
 from experiences.sports.replays import replay_for_shot
 from experiences.sports.shots import ShotReport, record_shot, shot_of_event
 from experiences.sports.video import check_size
 from kernel.api import SafeJSONParser
-from kernel.throttling import INTEGRATION_THROTTLES
-from visitors.api import declared_length
-
-# Room for the multipart framing and the form's other fields around the file itself.
-MULTIPART_OVERHEAD_BYTES = 64 * 1024
-
+from kernel.http import MULTIPART_OVERHEAD_BYTES, declared_length
 
 # The sensor's plausible ranges: 60 m/s is 216 km/h, well above any human kick.
 MAX_SPEED_MPS = 60.0

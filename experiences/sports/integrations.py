@@ -9,9 +9,11 @@ from datetime import timedelta
 
 from django.contrib.auth.models import AnonymousUser
 from django.utils import timezone
+from django.utils.translation import gettext_lazy
 from rest_framework import authentication, exceptions, permissions
 
 from experiences.models.sports import Integration, token_hash
+from kernel.throttling import BoothRateThrottle, client_ip
 
 # How stale `last_used` may get before a request writes it again (one write a minute, not
 # one per shot).
@@ -81,3 +83,25 @@ class IntegrationScope(permissions.BasePermission):
             self.message = f"This integration token may not use the {self.scope!r} API."
             return False
         return True
+
+
+class IntegrationTokenRateThrottle(BoothRateThrottle):
+    """Shots and clips per integration token: a runaway sensor slows only itself."""
+
+    scope = "integration_token"
+    who = gettext_lazy("this integration token")
+
+    def key_for(self, request) -> str | None:
+        integration = getattr(request, "auth", None)
+        return str(integration.pk) if isinstance(integration, Integration) else None
+
+
+class IntegrationAddressRateThrottle(BoothRateThrottle):
+    scope = "integration_ip"
+    who = gettext_lazy("this network address")
+
+    def key_for(self, request) -> str | None:
+        return client_ip(request)
+
+
+INTEGRATION_THROTTLES = [IntegrationTokenRateThrottle, IntegrationAddressRateThrottle]

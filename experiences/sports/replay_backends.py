@@ -13,7 +13,7 @@ import cv2
 import numpy as np
 from django.conf import settings
 
-from experiences.photo.backends import BackendFailed, _instance, scratch
+from experiences.photo.backends import scratch
 from experiences.photo.backends.sagemaker import Polling, run_async
 from experiences.sports.video import (
     EVEN,
@@ -26,6 +26,7 @@ from experiences.sports.video import (
     run_ffmpeg,
     slow_motion_filter,
 )
+from kernel.plugins import BackendFailed, Backends
 
 
 class SlowMotionMaker(Protocol):
@@ -54,8 +55,23 @@ class FFmpegSlowMotion:
         )
 
 
+SLOW_MOTION_MAKERS = Backends(
+    "BOOTH_SLOW_MOTION",
+    {
+        "optical-flow": "experiences.sports.replay_backends.OpticalFlowSlowMotion",
+        "ffmpeg": "experiences.sports.replay_backends.FFmpegSlowMotion",
+        "film": "experiences.sports.replay_backends.SageMakerFilmSlowMotion",
+    },
+    moved={
+        "experiences.backends.replay.OpticalFlowSlowMotion": "optical-flow",
+        "experiences.backends.replay.FFmpegSlowMotion": "ffmpeg",
+        "experiences.backends.replay.SageMakerFilmSlowMotion": "film",
+    },
+)
+
+
 def slow_motion_maker() -> SlowMotionMaker:
-    return _instance(settings.BOOTH_SLOW_MOTION)
+    return SLOW_MOTION_MAKERS.get()
 
 
 class OpticalFlowSlowMotion:

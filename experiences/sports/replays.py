@@ -12,6 +12,7 @@ from django.conf import settings
 from django.core.files import File
 from django.core.files.uploadedfile import UploadedFile
 from django.db import IntegrityError, transaction
+from django.tasks import task
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -19,6 +20,7 @@ from experiences.models.events import Player
 from experiences.models.sports import Replay, Shot
 from experiences.photo.backends import BackendFailed
 from experiences.photo.jobs import stage
+from experiences.sports.feed import push_replay
 from experiences.sports.replay_backends import slow_motion_maker
 from experiences.sports.video import (
     ClipRejected,
@@ -82,8 +84,6 @@ def accept_clip(player: Player, upload: UploadedFile, shot: Shot | None = None) 
 
 
 def enqueue_replay(replay: Replay) -> None:
-    from experiences.tasks import process_replay
-
     process_replay.enqueue(replay.pk)
 
 
@@ -134,7 +134,6 @@ def run_replay(replay_id: int) -> str:
         state=Replay.State.SUCCEEDED, progress=1.0, timings=timings, backend=maker.name,
         finished=timezone.now(),
     )  # fmt: skip
-    from experiences.sports.feed import push_replay
 
     push_replay(replay_id)
     return Replay.State.SUCCEEDED
@@ -166,3 +165,9 @@ def _reporter(replay: Replay, start: float, end: float):
         )
 
     return report
+
+
+@task()
+def process_replay(replay_id: int) -> str:
+    """Turn a stored kick clip into a slow-motion replay (see run_replay)."""
+    return run_replay(replay_id)

@@ -18,21 +18,15 @@ from django.utils import timezone
 
 from experiences.models.events import Experience, Player
 from experiences.models.sports import Integration, Shot
+from experiences.sports.commentary.service import after_shot
 from experiences.sports.leaderboard import counting_since
+from kernel.errors import Rejected
 
 logger = logging.getLogger(__name__)
 
 
-@dataclass
-class ShotRejected(ValueError):
+class ShotRejected(Rejected):
     """A shot Booth will not store; `message` tells the sensor's developers what to fix."""
-
-    code: str
-    message: str
-    status: int = 400
-
-    def __str__(self) -> str:
-        return self.message
 
 
 @dataclass(frozen=True)
@@ -168,7 +162,6 @@ def record_shot(integration: Integration, report: ShotReport) -> tuple[Shot, boo
         if (shot := _stored(integration, report, experience)) is not None:
             return shot, False
         raise
-    from experiences.sports.commentary.service import after_shot
 
     transaction.on_commit(lambda: after_shot(shot.pk))
     return shot, True

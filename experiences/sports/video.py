@@ -16,20 +16,21 @@ from pathlib import Path
 from django.conf import settings
 from django.utils.translation import gettext as _
 
+from kernel.errors import Rejected
+
 # What a kick camera may send: QuickTime/MP4 family containers only.
 ACCEPTED_FORMATS = {"mov", "mp4", "m4a", "3gp", "3g2", "mj2"}
 
 Progress = Callable[[float], None]
 
 
-class ClipRejected(ValueError):
+class ClipRejected(Rejected):
     """The upload is not a clip Booth can use; the message says what to send instead."""
 
     code = "clip_rejected"
 
     def __init__(self, message: str, status: int = 400) -> None:
-        super().__init__(message)
-        self.message, self.status = message, status
+        super().__init__(None, message, status)
 
 
 class VideoFailed(RuntimeError):

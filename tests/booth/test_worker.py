@@ -8,10 +8,11 @@ from django.test import Client
 from django.utils import timezone
 from django_tasks_db.models import DBTaskResult
 
-from booth.worker import EmbeddedWorkers, requeue_interrupted_jobs, task_worker
+from booth.worker import EmbeddedWorkers, task_worker
 from displays.models import Display
 from experiences.models.photo import Job
 from experiences.photo.jobs import run_job
+from experiences.photo.recovery import requeue_after_restart
 from tests import factories, photos
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -81,11 +82,11 @@ def test_a_job_interrupted_mid_run_is_queued_again_and_then_processed(booth):
     job = factories.make_job(booth.station)
     old_task = interrupt(job)
 
-    assert requeue_interrupted_jobs() == 1
+    assert requeue_after_restart() == 1
 
     old_task.refresh_from_db()
     assert old_task.status == "FAILED"
-    assert old_task.exception_class_path == "booth.worker.Interrupted"
+    assert old_task.exception_class_path == "experiences.photo.recovery.ServerStopped"
     assert "stopped" in old_task.traceback
     job.refresh_from_db()
     assert job.state == Job.State.QUEUED
@@ -107,7 +108,7 @@ def test_a_queued_job_whose_task_was_never_written_is_queued(booth):
     DBTaskResult.objects.filter(pk=job.task_id).delete()  # stopped before the enqueue
     Job.objects.filter(pk=job.pk).update(task_id="")
 
-    assert requeue_interrupted_jobs() == 1
+    assert requeue_after_restart() == 1
 
     job.refresh_from_db()
     assert DBTaskResult.objects.get(pk=job.task_id).status == "READY"
@@ -122,7 +123,7 @@ def test_jobs_waiting_or_finished_are_left_alone(booth):
     )
     tasks_before = set(DBTaskResult.objects.values_list("pk", "status"))
 
-    assert requeue_interrupted_jobs() == 0
+    assert requeue_after_restart() == 0
 
     assert set(DBTaskResult.objects.values_list("pk", "status")) == tasks_before
     waiting.refresh_from_db()
@@ -138,7 +139,7 @@ def test_a_job_made_but_never_published_is_published_at_start_up_not_made_again(
     Job.objects.filter(pk=job.pk).update(published=None)
     Display.objects.filter(pk=booth.display.pk).update(current_asset=None)
 
-    assert requeue_interrupted_jobs() == 1
+    assert requeue_after_restart() == 1
     run_worker_until_queue_is_empty()
 
     job.refresh_from_db()

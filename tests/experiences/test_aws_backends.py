@@ -26,11 +26,12 @@ from experiences.photo.backends.rekognition import RekognitionFaceDetector, to_p
 from experiences.photo.backends.sagemaker import SageMakerAsyncCompositor, SageMakerCompositor
 from experiences.photo.faces import Box
 from experiences.photo.imaging import encode_jpeg, fit_within
-from experiences.photo.intake import VisitorProfile, accept_capture, decode_photo
+from experiences.photo.intake import VisitorProfile, decode_photo
 from experiences.photo.jobs import run_job
 from kernel import aws
 from moderation.models import ConsentText
 from tests import factories, photos
+from visitors.capture import take_capture
 
 BUCKET = "booth-scratch"
 STORY_MODEL = "anthropic.claude-3-sonnet-20240229-v1:0"
@@ -528,7 +529,7 @@ def test_the_story_writer_asks_for_a_past_life_story_for_the_visitor_in_their_la
 
 def test_a_visitor_who_read_the_korean_consent_gets_a_korean_story(booth):
     consent = ConsentText.objects.current_for(booth.experience, "ko")
-    job = accept_capture(
+    job = take_capture(
         booth.station,
         photos.face_jpeg(),
         VisitorProfile(nickname="민아", language="ko"),

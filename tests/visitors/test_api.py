@@ -66,7 +66,7 @@ def test_good_photo_is_accepted_and_its_job_queued(
     task = DBTaskResult.objects.get()
     assert str(task.pk) == job.task_id
     assert task.status == "READY"
-    assert task.task_path == "experiences.tasks.process_job"
+    assert task.task_path == "experiences.photo.tasks.process_job"
     assert task.args_kwargs == {"args": [job.pk], "kwargs": {}}
     player = job.capture.player
     assert player.nickname == "Mina"

@@ -9,7 +9,8 @@ from channels.routing import get_default_application
 from django.conf import settings
 from django.core.management.base import BaseCommand
 
-from booth.worker import embedded_workers, requeue_interrupted_jobs
+from booth.worker import embedded_workers
+from experiences.photo.recovery import requeue_after_restart
 from kernel.realtime import bind_server_loop
 
 
@@ -29,7 +30,7 @@ class Command(BaseCommand):
         self.check(display_num_errors=False)
         workers = None
         if settings.BOOTH_EMBEDDED_WORKER and not no_worker:
-            requeue_interrupted_jobs()
+            requeue_after_restart()
             workers = embedded_workers()
 
         def ready() -> None:

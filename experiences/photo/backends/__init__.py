@@ -1,27 +1,23 @@
 """Pluggable pipeline backends: one small Protocol per stage, one class per backend.
 
-Settings name the class to use (BOOTH_FACE_DETECTOR, BOOTH_COMPOSITOR,
-BOOTH_STORY_WRITER, BOOTH_UNIFORM_PAINTER, BOOTH_BUSINESS_PORTRAIT_MAKER); the local
-classes work offline with what installed packages carry.
+Settings choose each stage's backend by a short name (BOOTH_FACE_DETECTOR=haar or
+rekognition, BOOTH_COMPOSITOR, BOOTH_STORY_WRITER, BOOTH_UNIFORM_PAINTER,
+BOOTH_BUSINESS_PORTRAIT_MAKER; see the tables below and kernel.plugins); the local classes
+work offline with what installed packages carry.
 """
 
-from functools import cache
 from typing import TYPE_CHECKING, Protocol
 
-from django.conf import settings
-from django.utils.module_loading import import_string
 from PIL import Image
 
 from experiences.photo.faces import Box
+from kernel.plugins import BackendFailed, Backends
+
+__all__ = ["BackendFailed"]  # backends and the job raise it; kept importable from here
 
 if TYPE_CHECKING:
     from experiences.models.events import Player, UniformColour
     from experiences.models.library import BaseImage
-
-
-class BackendFailed(RuntimeError):
-    """A backend could not do its part; the message is shown to staff as it is, so it names
-    the service, the error and what to check."""
 
 
 class StoryUnavailable(BackendFailed):
@@ -93,26 +89,80 @@ class BusinessPortraitMaker(Protocol):
         ...
 
 
-@cache
-def _instance(path: str) -> object:
-    return import_string(path)()
+FACE_DETECTORS = Backends(
+    "BOOTH_FACE_DETECTOR",
+    {
+        "haar": "experiences.photo.backends.local.HaarFaceDetector",
+        "rekognition": "experiences.photo.backends.rekognition.RekognitionFaceDetector",
+    },
+    moved={
+        "experiences.backends.local.HaarFaceDetector": "haar",
+        "experiences.backends.rekognition.RekognitionFaceDetector": "rekognition",
+    },
+)
+COMPOSITORS = Backends(
+    "BOOTH_COMPOSITOR",
+    {
+        "blend": "experiences.photo.backends.local.BlendCompositor",
+        "sagemaker": "experiences.photo.backends.sagemaker.SageMakerCompositor",
+        "sagemaker-async": "experiences.photo.backends.sagemaker.SageMakerAsyncCompositor",
+    },
+    moved={
+        "experiences.backends.local.BlendCompositor": "blend",
+        "experiences.backends.sagemaker.SageMakerCompositor": "sagemaker",
+        "experiences.backends.sagemaker.SageMakerAsyncCompositor": "sagemaker-async",
+    },
+)
+STORY_WRITERS = Backends(
+    "BOOTH_STORY_WRITER",
+    {
+        "template": "experiences.photo.backends.local.TemplateStoryWriter",
+        "bedrock": "experiences.photo.backends.bedrock_text.BedrockStoryWriter",
+    },
+    moved={
+        "experiences.backends.local.TemplateStoryWriter": "template",
+        "experiences.backends.bedrock_text.BedrockStoryWriter": "bedrock",
+    },
+)
+UNIFORM_PAINTERS = Backends(
+    "BOOTH_UNIFORM_PAINTER",
+    {
+        "recolour": "experiences.photo.backends.outfits.LocalUniformPainter",
+        "titan": "experiences.photo.backends.titan_edit.TitanUniformPainter",
+    },
+    moved={
+        "experiences.backends.outfits.LocalUniformPainter": "recolour",
+        "experiences.backends.titan_edit.TitanUniformPainter": "titan",
+    },
+)
+BUSINESS_PORTRAIT_MAKERS = Backends(
+    "BOOTH_BUSINESS_PORTRAIT_MAKER",
+    {
+        "studio": "experiences.photo.backends.outfits.LocalBusinessPortraitMaker",
+        "titan": "experiences.photo.backends.titan_edit.TitanBusinessPortraitMaker",
+    },
+    moved={
+        "experiences.backends.outfits.LocalBusinessPortraitMaker": "studio",
+        "experiences.backends.titan_edit.TitanBusinessPortraitMaker": "titan",
+    },
+)
 
 
 def face_detector() -> FaceDetector:
-    return _instance(settings.BOOTH_FACE_DETECTOR)
+    return FACE_DETECTORS.get()
 
 
 def compositor() -> Compositor:
-    return _instance(settings.BOOTH_COMPOSITOR)
+    return COMPOSITORS.get()
 
 
 def story_writer() -> StoryWriter:
-    return _instance(settings.BOOTH_STORY_WRITER)
+    return STORY_WRITERS.get()
 
 
 def uniform_painter() -> UniformPainter:
-    return _instance(settings.BOOTH_UNIFORM_PAINTER)
+    return UNIFORM_PAINTERS.get()
 
 
 def business_portrait_maker() -> BusinessPortraitMaker:
-    return _instance(settings.BOOTH_BUSINESS_PORTRAIT_MAKER)
+    return BUSINESS_PORTRAIT_MAKERS.get()

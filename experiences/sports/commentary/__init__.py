@@ -6,11 +6,9 @@
 """
 
 from dataclasses import dataclass
-from functools import cache
 from typing import Protocol
 
-from django.conf import settings
-from django.utils.module_loading import import_string
+from kernel.plugins import Backends
 
 # Speed bands in km/h, fastest first: the words a commentator reaches for.
 ROCKET_KMH = 100.0
@@ -77,10 +75,18 @@ class Commentator(Protocol):
         ...
 
 
-@cache
-def _instance(path: str) -> Commentator:
-    return import_string(path)()
+COMMENTATORS = Backends(
+    "BOOTH_COMMENTATOR",
+    {
+        "local": "experiences.sports.commentary.local.LocalCommentator",
+        "bedrock": "experiences.sports.commentary.bedrock.BedrockCommentator",
+    },
+    moved={
+        "experiences.commentary.local.LocalCommentator": "local",
+        "experiences.commentary.bedrock.BedrockCommentator": "bedrock",
+    },
+)
 
 
 def commentator() -> Commentator:
-    return _instance(settings.BOOTH_COMMENTATOR)
+    return COMMENTATORS.get()

@@ -10,8 +10,10 @@ meanwhile.
 import logging
 
 from django.db import transaction
+from django.tasks import task
 
 from experiences.models.sports import CommentaryLine, Shot
+from experiences.sports import feed as pages
 from experiences.sports import leaderboard
 from experiences.sports.commentary import ShotContext, commentator
 
@@ -57,7 +59,6 @@ def shot_context(shot: Shot) -> ShotContext:
 
 def write_commentary(shot_id: int) -> CommentaryLine | None:
     """Write the shot's line with the configured commentator, store it and push it."""
-    from experiences.sports import feed as pages
 
     shot = Shot.objects.select_related("player__experience").filter(pk=shot_id).first()
     if shot is None:
@@ -82,8 +83,6 @@ def write_commentary(shot_id: int) -> CommentaryLine | None:
 
 def after_shot(shot_id: int) -> None:
     """Runs once the shot's transaction committed: never fails the sensor's request."""
-    from experiences.sports import feed as pages
-    from experiences.tasks import comment_on_shot
 
     try:
         pages.push_shot(shot_id)
@@ -93,3 +92,10 @@ def after_shot(shot_id: int) -> None:
             comment_on_shot.enqueue(shot_id)
     except Exception:
         logger.exception("Commentary for shot %s failed; the shot is stored", shot_id)
+
+
+@task()
+def comment_on_shot(shot_id: int) -> str:
+    """Write and push a shot's commentary with a slow backend (see after_shot)."""
+    line = write_commentary(shot_id)
+    return line.backend if line else "shot erased"

@@ -1,6 +1,7 @@
 from django.core.management.base import BaseCommand
 
 from moderation.services import purge_expired
+from moderation.tasks import purge_expired_visitors
 
 
 class Command(BaseCommand):
@@ -15,8 +16,6 @@ class Command(BaseCommand):
 
     def handle(self, *args, enqueue: bool = False, **options) -> None:
         if enqueue:
-            from moderation.tasks import purge_expired_visitors
-
             result = purge_expired_visitors.enqueue()
             self.stdout.write(f"Queued the retention purge as task {result.id}.")
             return

@@ -294,7 +294,7 @@ def test_with_bedrock_the_commentary_is_a_task_and_the_line_says_who_wrote_it(
     assert response.status_code == 201
     assert not CommentaryLine.objects.exists()  # not in the request: a task writes it
     task = DBTaskResult.objects.get()
-    assert task.task_path == "experiences.tasks.comment_on_shot"
+    assert task.task_path == "experiences.sports.commentary.service.comment_on_shot"
 
     with Stubber(bedrock_client()) as stub:
         stub.add_response(

@@ -1,0 +1,27 @@
+"""The walls and tablets follow photo jobs: receivers of experiences.photo.signals."""
+
+from typing import Any
+
+from django.dispatch import receiver
+
+from displays import services
+from experiences.models.photo import Asset, Job
+from experiences.photo.signals import job_finished, processing_started, result_published
+
+
+@receiver(processing_started)
+def show_processing(sender: Any, job: Job, **kwargs: Any) -> None:
+    services.announce_processing(job)
+
+
+@receiver(result_published)
+def show_result(sender: Any, job: Job, portrait: Asset, **kwargs: Any) -> None:
+    services.publish_result(job, portrait)
+
+
+@receiver(job_finished)
+def tell_the_tablet(sender: Any, job: Job, **kwargs: Any) -> None:
+    station = job.capture.station
+    if job.state == Job.State.FAILED and station is not None:
+        services.push_state(station.display)  # clears "processing" on the display
+    services.notify_station(station, services.job_outcome(job))
