@@ -23,7 +23,6 @@ import re
 import shutil
 import subprocess
 import sys
-import tempfile
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -43,7 +42,7 @@ from e2e_latency import (  # noqa: E402
     stop_server,
     wait_until_serving,
 )
-from server_env import RATE_LIMITS_OFF  # noqa: E402
+from server_env import bench_env  # noqa: E402
 
 TIMEOUT = 30
 ID_FIELD = {"shot": "id", "line": "shot"}  # where each message names its shot
@@ -181,20 +180,7 @@ def main() -> None:
     PLAYERS[:] = PLAYERS[: args.players]
     project = BENCH.parent
     port = args.port or free_port()
-    var_dir = Path(tempfile.mkdtemp(prefix="booth-bench-commentary-"))
-    env = {
-        **os.environ,
-        "BOOTH_VAR_DIR": str(var_dir),
-        "DJANGO_SETTINGS_MODULE": "booth.settings",
-        "PUBLIC_BASE_URL": f"http://{HOST}:{port}",
-        "LOG_LEVEL": "WARNING",
-        **RATE_LIMITS_OFF,
-    }
-    env.pop("DATABASE_URL", None)
-    env.pop("REDIS_URL", None)
-    for item in args.env:
-        name, _, value = item.partition("=")
-        env[name] = value
+    var_dir, env = bench_env("booth-bench-commentary-", port, args.env, host=HOST, embedded=True)
     print(
         f"var dir {var_dir}, port {port}, {os.cpu_count()} CPUs, load average "
         f"{os.getloadavg()[0]:.2f}" + (f", server env {' '.join(args.env)}" if args.env else "")

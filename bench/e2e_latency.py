@@ -34,7 +34,6 @@ import socket
 import statistics
 import subprocess
 import sys
-import tempfile
 import time
 import uuid
 from dataclasses import dataclass, field
@@ -47,7 +46,7 @@ BENCH = Path(__file__).resolve().parent
 sys.path.insert(0, str(BENCH))
 
 from photo import jpeg_bytes, tablet_frame  # noqa: E402
-from server_env import RATE_LIMITS_OFF  # noqa: E402
+from server_env import bench_env  # noqa: E402
 
 HOST = "127.0.0.1"
 PASSWORD = "bench-device-pass"
@@ -459,18 +458,7 @@ def main() -> None:
     project = args.project.resolve()
     port = args.port or free_port()
 
-    var_dir = Path(tempfile.mkdtemp(prefix="booth-bench-"))
-    env = {
-        **os.environ,
-        "BOOTH_VAR_DIR": str(var_dir),
-        "DJANGO_SETTINGS_MODULE": "booth.settings",
-        "PUBLIC_BASE_URL": f"http://{HOST}:{port}",
-        "LOG_LEVEL": "WARNING",
-        **RATE_LIMITS_OFF,
-    }
-    for item in args.env:
-        name, _, value = item.partition("=")
-        env[name] = value
+    var_dir, env = bench_env("booth-bench-", port, args.env, host=HOST)
     photo = jpeg_bytes(tablet_frame(args.width, args.height))
     print(
         f"project {project}, var dir {var_dir}, port {port}\n"

@@ -28,7 +28,6 @@ import json
 import os
 import shutil
 import sys
-import tempfile
 import time
 from contextlib import AsyncExitStack
 from pathlib import Path
@@ -52,7 +51,7 @@ from e2e_latency import (  # noqa: E402
     wait_until_serving,
 )
 from photo import jpeg_bytes, tablet_frame  # noqa: E402
-from server_env import RATE_LIMITS_OFF  # noqa: E402
+from server_env import bench_env  # noqa: E402
 
 ADMIN_PASSWORD = "bench-admin-pass"
 DISPLAYS = 8
@@ -271,18 +270,9 @@ def main() -> None:
     parser.add_argument("--keep", action="store_true", help="keep the temporary var dir")
     args = parser.parse_args()
     port = free_port()
-    var_dir = Path(tempfile.mkdtemp(prefix="booth-fanout-"))
-    env = {
-        **os.environ,
-        "BOOTH_VAR_DIR": str(var_dir),
-        "DJANGO_SETTINGS_MODULE": "booth.settings",
-        "PUBLIC_BASE_URL": f"http://{HOST}:{port}",
-        "LOG_LEVEL": "WARNING",
-        **RATE_LIMITS_OFF,
-        "BOOTH_ATTRACT_AFTER_SECONDS": "0",
-    }
-    env.pop("DATABASE_URL", None)
-    env.pop("REDIS_URL", None)
+    var_dir, env = bench_env(
+        "booth-fanout-", port, host=HOST, embedded=True, BOOTH_ATTRACT_AFTER_SECONDS="0"
+    )
     if args.redis:
         env["REDIS_URL"] = args.redis
         env["BOOTH_EMBEDDED_WORKER"] = "true"  # jobs in the server; pushes through Redis

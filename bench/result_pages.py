@@ -19,7 +19,6 @@ import os
 import random
 import shutil
 import sys
-import tempfile
 import time
 from pathlib import Path
 
@@ -42,7 +41,7 @@ from e2e_latency import (  # noqa: E402
     wait_until_serving,
 )
 from photo import jpeg_bytes, tablet_frame  # noqa: E402
-from server_env import RATE_LIMITS_OFF  # noqa: E402
+from server_env import bench_env  # noqa: E402
 
 PATHS = {"page": "/r/{token}/", "image": "/r/{token}/image.jpg", "qr": "/r/{token}/qr.png"}
 
@@ -123,16 +122,7 @@ def main() -> None:
     args = parser.parse_args()
     project = BENCH.parent
     port = free_port()
-    var_dir = Path(tempfile.mkdtemp(prefix="booth-bench-results-"))
-    env = {
-        **os.environ,
-        "BOOTH_VAR_DIR": str(var_dir),
-        "DJANGO_SETTINGS_MODULE": "booth.settings",
-        "PUBLIC_BASE_URL": f"http://{HOST}:{port}",
-        "LOG_LEVEL": "WARNING",
-        **RATE_LIMITS_OFF,
-    }
-    env.update(item.partition("=")[::2] for item in args.env)
+    var_dir, env = bench_env("booth-bench-results-", port, args.env, host=HOST)
     base = f"http://{HOST}:{port}"
     print(
         f"{os.cpu_count()} CPUs, load average {os.getloadavg()[0]:.2f}; {args.clients} clients"

@@ -1,5 +1,6 @@
 """Read-only queries the pipeline and pages share."""
 
+from django.conf import settings
 from django.db.models import QuerySet
 
 from experiences.models.events import Event, Experience, Player
@@ -61,3 +62,15 @@ def _portraits(token: str) -> QuerySet[Asset]:
     return Asset.objects.select_related("job__capture__player").filter(
         token=token, kind=Asset.Kind.PORTRAIT
     )
+
+
+def visitor_language(player: Player) -> str:
+    """The language the visitor read the consent text in: what Booth writes to them in
+    (their caption and story), else the site's default."""
+    language = player.consents.order_by("-accepted_at").values_list("language", flat=True).first()
+    return language or settings.LANGUAGE_CODE
+
+
+def story_language(player: Player) -> str:
+    """BOOTH_STORY_LANGUAGE when an operator forces one, else the visitor's language."""
+    return settings.BOOTH_STORY_LANGUAGE or visitor_language(player)

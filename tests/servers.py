@@ -69,3 +69,41 @@ def stop(*processes: subprocess.Popen) -> None:
             process.wait(timeout=15)
         except subprocess.TimeoutExpired:
             process.kill()
+
+
+class ServedDemo:
+    """A `manage.py serve` on a freshly seeded demo event, in a folder of its own."""
+
+    def __init__(self, var: Path, device_password: str, admin_password: str) -> None:
+        self.var = var
+        self.port = free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        self.env = booth_env(var, PUBLIC_BASE_URL=self.url)
+        manage(self.env, "migrate", "-v0")
+        manage(self.env, "compiletranslations")
+        manage(
+            self.env,
+            "seed_demo",
+            "--device-password",
+            device_password,
+            "--admin-password",
+            admin_password,
+        )
+        self.process: subprocess.Popen | None = None
+
+    def integration_token(self, name: str = "Sensor and kick camera") -> str:
+        """A new integration token allowed to post shots and clips."""
+        out = manage(
+            self.env, "create_integration", "--name", name, "--scope", "shots", "--scope", "clips"
+        )
+        return out.strip().splitlines()[-1]
+
+    def start(self) -> str:
+        log = self.var / "serve.log"
+        self.process = start(self.env, log, "serve", "--port", str(self.port))
+        wait_for_port(self.port, self.process, log)
+        return self.url
+
+    def stop(self) -> None:
+        if self.process is not None:
+            stop(self.process)

@@ -49,19 +49,9 @@ def write_face_y4m(path: Path, width: int = 640, height: int = 480) -> Path:
 @pytest.fixture(scope="module")
 def booth_server(tmp_path_factory):
     """`manage.py serve` on a fresh demo event in a temporary folder; yields its base URL."""
-    var = tmp_path_factory.mktemp("booth-var")
-    port = servers.free_port()
-    env = servers.booth_env(var, PUBLIC_BASE_URL=f"http://127.0.0.1:{port}")
-    servers.manage(env, "migrate", "-v0")
-    servers.manage(env, "compiletranslations")
-    servers.manage(
-        env, "seed_demo", "--device-password", PASSWORD, "--admin-password", ADMIN_PASSWORD
-    )
-    log = var / "serve.log"
-    server = servers.start(env, log, "serve", "--port", str(port))
-    servers.wait_for_port(port, server, log)
-    yield f"http://127.0.0.1:{port}"
-    servers.stop(server)
+    demo = servers.ServedDemo(tmp_path_factory.mktemp("booth-var"), PASSWORD, ADMIN_PASSWORD)
+    yield demo.start()
+    demo.stop()
 
 
 @pytest.fixture(scope="module")

@@ -15,14 +15,14 @@ from django.utils import translation
 from django.utils.translation import gettext as _
 from PIL import Image
 
-from experiences.models.events import Experience, Player, UniformColour
+from experiences.models.events import Experience, UniformColour
 from experiences.models.library import BaseImage
 from experiences.models.photo import Job
 from experiences.photo import backends
 from experiences.photo.backends.local import TemplateStoryWriter
 from experiences.photo.faces import Box
 from experiences.photo.segmentation import NoClothesFound
-from experiences.selectors import choose_base_image
+from experiences.selectors import choose_base_image, visitor_language
 from kernel.aws import AWSCallFailed
 from kernel.stages import PipelineError, stage
 
@@ -42,12 +42,6 @@ def _open(field_file) -> Image.Image:
         image = Image.open(handle)
         image.load()
     return image.convert("RGB")
-
-
-def visitor_language(player: Player) -> str:
-    """The language the visitor read the consent in: their caption is written in it."""
-    language = player.consents.order_by("-accepted_at").values_list("language", flat=True).first()
-    return language or settings.LANGUAGE_CODE
 
 
 def themed_portrait(job: Job, timings: dict[str, float]) -> Picture:

@@ -39,26 +39,10 @@ document.addEventListener("securitypolicyviolation", (event) => {
 @pytest.fixture(scope="module")
 def csp_server(tmp_path_factory):
     """`manage.py serve` on the demo event, with an integration for shots and clips."""
-    var = tmp_path_factory.mktemp("booth-csp")
-    port = servers.free_port()
-    env = servers.booth_env(var, PUBLIC_BASE_URL=f"http://127.0.0.1:{port}")
-    servers.manage(env, "migrate", "-v0")
-    servers.manage(env, "compiletranslations")
-    servers.manage(
-        env, "seed_demo", "--device-password", PASSWORD, "--admin-password", ADMIN_PASSWORD
-    )
-    token = (
-        servers.manage(
-            env, "create_integration", "--name", "Sensor", "--scope", "shots", "--scope", "clips"
-        )
-        .strip()
-        .splitlines()[-1]
-    )
-    log = var / "serve.log"
-    server = servers.start(env, log, "serve", "--port", str(port))
-    servers.wait_for_port(port, server, log)
-    yield f"http://127.0.0.1:{port}", token
-    servers.stop(server)
+    demo = servers.ServedDemo(tmp_path_factory.mktemp("booth-csp"), PASSWORD, ADMIN_PASSWORD)
+    token = demo.integration_token("Sensor")
+    yield demo.start(), token
+    demo.stop()
 
 
 class Watch:

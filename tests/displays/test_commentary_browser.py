@@ -15,23 +15,10 @@ pytestmark = [pytest.mark.browser, pytest.mark.system]
 @pytest.fixture(scope="module")
 def sports_server(tmp_path_factory):
     """`manage.py serve` on the demo event (with its free-kick challenge) and a sensor token."""
-    var = tmp_path_factory.mktemp("booth-sports")
-    port = servers.free_port()
-    env = servers.booth_env(var, PUBLIC_BASE_URL=f"http://127.0.0.1:{port}")
-    servers.manage(env, "migrate", "-v0")
-    servers.manage(env, "compiletranslations")
-    servers.manage(
-        env, "seed_demo", "--device-password", PASSWORD, "--admin-password", ADMIN_PASSWORD
-    )
-    token = servers.manage(
-        env, "create_integration", "--name", "Sensor and kick camera",
-        "--scope", "shots", "--scope", "clips",
-    ).strip().splitlines()[-1]  # fmt: skip
-    log = var / "serve.log"
-    server = servers.start(env, log, "serve", "--port", str(port))
-    servers.wait_for_port(port, server, log)
-    yield f"http://127.0.0.1:{port}", token
-    servers.stop(server)
+    demo = servers.ServedDemo(tmp_path_factory.mktemp("booth-sports"), PASSWORD, ADMIN_PASSWORD)
+    token = demo.integration_token()
+    yield demo.start(), token
+    demo.stop()
 
 
 def post_shot(base: str, token: str, event_id: str, **fields) -> dict:

@@ -10,6 +10,7 @@ visitor's name.
 from django.conf import settings
 
 from experiences.photo.backends import StoryUnavailable
+from experiences.selectors import story_language
 from kernel import aws
 
 SYSTEM_PROMPTS = {
@@ -99,12 +100,4 @@ class BedrockStoryWriter:
         attributes.update(
             {k: v for k, v in (("gender", player.gender), ("age", player.age_band)) if v}
         )
-        return write_story(attributes, player.nickname, visitor_language(player))
-
-
-def visitor_language(player) -> str:
-    """BOOTH_STORY_LANGUAGE, else the language the visitor read the consent text in."""
-    if settings.BOOTH_STORY_LANGUAGE:
-        return settings.BOOTH_STORY_LANGUAGE
-    consent = player.consents.order_by("-accepted_at").first()
-    return consent.language if consent else settings.LANGUAGE_CODE
+        return write_story(attributes, player.nickname, story_language(player))
