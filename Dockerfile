@@ -6,9 +6,11 @@ ENV PYTHONUNBUFFERED=1 BOOTH_VAR_DIR=/var/lib/booth BOOTH_STATIC_MANIFEST=true \
 WORKDIR /srv/booth
 COPY pyproject.toml README.md manage.py ./
 COPY booth booth
+COPY kernel kernel
 COPY experiences experiences
 COPY displays displays
 COPY moderation moderation
+COPY visitors visitors
 COPY templates templates
 COPY static static
 RUN pip install --no-cache-dir . \

@@ -477,7 +477,7 @@ BOOTH_STATUS_PUSH_SECONDS = env.float("BOOTH_STATUS_PUSH_SECONDS", default=2)
 BOOTH_CHAT_WEBHOOK_URL = env.str("BOOTH_CHAT_WEBHOOK_URL", default="")
 BOOTH_CHAT_WEBHOOK_TIMEOUT = env.float("BOOTH_CHAT_WEBHOOK_TIMEOUT", default=3)
 
-# --- AWS (backends in experiences/backends/aws.py; clients from kernel/aws.py) ---------
+# --- AWS (backends in experiences/photo/backends/; clients from kernel/aws.py) ---------
 # No credentials here: boto3 finds them (environment, ~/.aws, instance/task role).
 BOOTH_AWS_REGION = env.str("BOOTH_AWS_REGION", default="us-east-1")
 BOOTH_AWS_PROFILE = env.str("BOOTH_AWS_PROFILE", default="")
@@ -524,9 +524,8 @@ BOOTH_IMAGE_GENERATION_RATE_PER_MINUTE = env.float(
     "BOOTH_IMAGE_GENERATION_RATE_PER_MINUTE", default=60
 )
 
-# --- Sports commentary (experiences/commentary/) ---------------------------------------
-# experiences.sports.commentary.local.LocalCommentator (offline templates) or
-# experiences.sports.commentary.bedrock.BedrockCommentator (falls back to the local one).
+# --- Sports commentary (experiences/sports/commentary/) --------------------------------
+# "local" (offline templates) or "bedrock" (a Claude model; falls back to the local one).
 BOOTH_COMMENTATOR = env.str("BOOTH_COMMENTATOR", default="local")
 BOOTH_COMMENTARY_MODEL_ID = env.str(
     "BOOTH_COMMENTARY_MODEL_ID", default="anthropic.claude-3-haiku-20240307-v1:0"

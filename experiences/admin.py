@@ -8,6 +8,7 @@ from experiences.models.events import Event, Experience
 from experiences.models.library import BaseImage
 from experiences.models.photo import Asset, Capture, Job
 from experiences.photo import experience_types
+from experiences.sports import admin as sports_admin  # noqa: F401  (registers the sports models' admin)
 from experiences.sports import feed as pages
 from experiences.sports import leaderboard
 from kernel.admin import register_staff_file, thumbnail

@@ -47,7 +47,7 @@ class BaseImage(models.Model):
     image = models.ImageField(upload_to="base_images/")
     face_box = models.JSONField(help_text=_("[x, y, width, height] of the face, in pixels."))
     story = models.TextField(help_text=_("Use {nickname} where the visitor's nickname goes."))
-    # Provenance, for the base-image library (experiences/library.py): generation is resumed
+    # Provenance, for the base-image library (experiences/library/): generation is resumed
     # by combination key and imports are idempotent on the stored file's hash.
     prompt = models.TextField(blank=True, help_text=_("The prompt the image was generated from."))
     generator = models.CharField(

@@ -1,4 +1,4 @@
-"""Pre-generate a theme's base images on Bedrock from a YAML/JSON spec (see README)."""
+"""Pre-generate a theme's base images on Bedrock from a YAML/JSON spec (see docs/operators.md)."""
 
 from pathlib import Path
 

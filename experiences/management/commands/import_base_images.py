@@ -1,4 +1,4 @@
-"""Import base images made elsewhere: a folder and a CSV/JSON manifest (see README)."""
+"""Import base images made elsewhere: a folder and a CSV/JSON manifest (see docs/operators.md)."""
 
 from pathlib import Path
 
