@@ -414,7 +414,7 @@ BOOTH_RATE_LIMITS = {
 
 # --- Booth pipeline -------------------------------------------------------------------
 BOOTH_FACE_DETECTOR = env.str(
-    "BOOTH_FACE_DETECTOR", default="experiences.photo.backends.local.HaarFaceDetector"
+    "BOOTH_FACE_DETECTOR", default="experiences.photo.backends.mesh.MeshFaceDetector"
 )
 BOOTH_COMPOSITOR = env.str(
     "BOOTH_COMPOSITOR", default="experiences.photo.backends.local.BlendCompositor"

@@ -6,7 +6,7 @@ classes work offline with what installed packages carry.
 """
 
 from functools import cache
-from typing import TYPE_CHECKING, Protocol
+from typing import TYPE_CHECKING, Protocol, runtime_checkable
 
 from django.conf import settings
 from django.utils.module_loading import import_string
@@ -17,6 +17,7 @@ from experiences.photo.faces import Box
 if TYPE_CHECKING:
     from experiences.models.events import Player, UniformColour
     from experiences.models.library import BaseImage
+    from experiences.photo.facemesh import FaceObservation
 
 
 class BackendFailed(RuntimeError):
@@ -36,13 +37,34 @@ class FaceDetector(Protocol):
         ...
 
 
+@runtime_checkable
+class FaceObserver(FaceDetector, Protocol):
+    """A detector that also gives landmarks and head pose (the local mesh). The capture
+    intake stores them, so the job never looks for the face again, and guides the visitor
+    (turned head, closed eyes) with them; box-only detectors (Rekognition) skip that."""
+
+    def observe(self, image: Image.Image) -> list["FaceObservation"]:
+        """Every face in an upright RGB image, largest first."""
+        ...
+
+
 class Compositor(Protocol):
     name: str
 
     def composite(
-        self, face: Image.Image, face_box: Box, base: Image.Image, base_box: Box
+        self,
+        face: Image.Image,
+        face_box: Box,
+        base: Image.Image,
+        base_box: Box,
+        *,
+        face_observation: "FaceObservation | None" = None,
     ) -> Image.Image:
-        """The base portrait with the visitor's face (`face_box` within `face`) in `base_box`."""
+        """The base portrait with the visitor's face (`face_box` within `face`) in `base_box`.
+
+        `face_observation` is the capture's stored landmarks in `face`'s coordinates, when
+        the detector gave them; a compositor that needs landmarks uses these rather than
+        searching the face again."""
         ...
 
 
