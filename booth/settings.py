@@ -413,7 +413,7 @@ BOOTH_RATE_LIMITS = {
 }
 
 # --- Booth pipeline -------------------------------------------------------------------
-BOOTH_FACE_DETECTOR = env.str("BOOTH_FACE_DETECTOR", default="haar")
+BOOTH_FACE_DETECTOR = env.str("BOOTH_FACE_DETECTOR", default="mesh")
 BOOTH_COMPOSITOR = env.str("BOOTH_COMPOSITOR", default="blend")
 BOOTH_STORY_WRITER = env.str("BOOTH_STORY_WRITER", default="template")
 # Uniform try-on and business portrait (issue 8). Local: GrabCut masks and a recolour or

@@ -244,7 +244,7 @@ class CaptureAdmin(NoDeletion, admin.ModelAdmin):
         "crop_face_box",
         "created",
     ]
-    exclude = ["original", "face_crop"]
+    exclude = ["original", "face_crop", "face_landmarks"]
 
     @admin.display(description=_("face crop"))
     def face(self, capture: Capture) -> str:

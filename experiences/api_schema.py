@@ -30,7 +30,8 @@ class ErrorSerializer(serializers.Serializer):
 
     code = serializers.CharField(
         help_text="e.g. invalid, empty, corrupt, not_an_image, unsupported_format, too_large, "
-        "too_many_pixels, too_small, animated, no_face, consent_changed, clip_rejected, "
+        "too_many_pixels, too_small, animated, no_face, several_faces, face_too_small, "
+        "face_turned, eyes_closed, consent_changed, clip_rejected, "
         "event_id_reused, not_authenticated, permission_denied, not_found",
     )
     detail = serializers.CharField(help_text="What was wrong and what to send instead.")
@@ -134,7 +135,14 @@ def capture_schema(form: type[serializers.Serializer]):
                 e413="The photo is larger than BOOTH_MAX_UPLOAD_BYTES.",
                 e415="Not multipart, or the photo is a GIF, HEIC, SVG, PDF or other unsupported "
                 "format.",
-                e422="No face was found in the photo.",
+                e422="The photo would not make a good portrait; `detail` is a sentence for the "
+                "visitor, in the language of the form's `language` field, and the tablet shows "
+                "it on its retake screen. `code` says why: `no_face` (no face found), "
+                "`several_faces` (a second face nearly as large as the first: one person at a "
+                "time), `face_too_small` (the face is under 11% of the photo's short side: come "
+                "closer), `face_turned` (head turned more than 35° or tipped more than 30°: "
+                "face the camera), `eyes_closed` (keep your eyes open). With a box-only face "
+                "detector (Rekognition) only the first three occur.",
             ),
         },
         auth=DEVICE_AUTH,

@@ -241,3 +241,42 @@ def test_staff_put_a_station_on_the_uniform_try_on_and_the_visitor_picks_red(boo
     assert wall.inner_text("#story") == "Sol, in the red kit and ready for kick-off!"
     assert wall.evaluate("document.getElementById('portrait').naturalWidth") >= 640
     tablet.wait_for_selector("[data-screen=ready]:not([hidden])")
+
+
+def test_two_people_in_the_photo_are_asked_to_come_one_at_a_time(booth_server, browser):
+    """A real photo of two people of the same size: the retake screen says why, in words."""
+    import base64
+
+    from tests import face_photos
+
+    frame = base64.b64encode(face_photos.frame("two_people_same_size").jpeg()).decode()
+    context = browser.new_context()
+    page = context.new_page()
+    _log_in(page, booth_server, "station2")
+    # The camera shows the photo (drawn on a canvas), as if both stood at the tablet.
+    page.evaluate(
+        """(jpeg) => {
+        navigator.mediaDevices.getUserMedia = async () => {
+          const canvas = document.createElement('canvas');
+          Object.assign(canvas, {width: 1280, height: 720});
+          const ctx = canvas.getContext('2d');
+          const image = new Image();
+          image.src = 'data:image/jpeg;base64,' + jpeg;
+          setInterval(() => image.complete && ctx.drawImage(image, 0, 0), 50);
+          return canvas.captureStream(10);
+        };
+    }""",
+        frame,
+    )
+    page.click("[data-action=start]")
+    page.click("[data-action=accept]")
+    page.fill("input[name=nickname]", "Pair")
+    page.click("#profile button[type=submit]")
+    page.wait_for_function("() => document.getElementById('video').videoWidth > 0")
+    page.wait_for_timeout(300)  # a frame of the photo drawn
+    page.click("[data-action=shoot]")
+    page.click("[data-action=submit]")
+    page.wait_for_selector("[data-screen=rejected]:not([hidden])")
+    assert page.inner_text("#rejected-message").startswith("One person at a time, please.")
+    assert page.get_attribute("#rejected-message", "data-code") == "several_faces"
+    context.close()

@@ -19,6 +19,11 @@ class Capture(models.Model):
     face_box = models.JSONField(help_text=_("[x, y, width, height] in the stored original."))
     face_crop = models.ImageField(upload_to="faces/")
     crop_face_box = models.JSONField(help_text=_("[x, y, width, height] inside the face crop."))
+    # Found once, in the upload request, and reused by the job: the 468 landmarks, head
+    # pose and scores of experiences.photo.facemesh.FaceObservation.to_dict(), in the stored
+    # original's pixels; {} when the detector gives boxes only. Biometric-ish: never shown
+    # in admin or the API, and erased with the row (and so with the visitor).
+    face_landmarks = models.JSONField(default=dict, blank=True, editable=False)
     created = models.DateTimeField(default=timezone.now)
 
     def __str__(self) -> str:

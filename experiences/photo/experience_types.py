@@ -17,9 +17,10 @@ from PIL import Image
 
 from experiences.models.events import Experience, UniformColour
 from experiences.models.library import BaseImage
-from experiences.models.photo import Job
+from experiences.models.photo import Capture, Job
 from experiences.photo import backends
 from experiences.photo.backends.local import TemplateStoryWriter
+from experiences.photo.facemesh import FaceObservation
 from experiences.photo.faces import Box
 from experiences.photo.segmentation import NoClothesFound
 from experiences.selectors import choose_base_image, visitor_language
@@ -44,6 +45,16 @@ def _open(field_file) -> Image.Image:
     return image.convert("RGB")
 
 
+def face_in_crop(capture: Capture) -> FaceObservation | None:
+    """The landmarks the upload request found, moved into the face crop's pixels (the crop
+    is cut from the original at the same scale), or None for a box-only detector."""
+    if not capture.face_landmarks:
+        return None
+    face, in_crop = Box.from_list(capture.face_box), Box.from_list(capture.crop_face_box)
+    observation = FaceObservation.from_dict(capture.face_landmarks)
+    return observation.shifted(face.x - in_crop.x, face.y - in_crop.y)
+
+
 def themed_portrait(job: Job, timings: dict[str, float]) -> Picture:
     """The visitor's face blended into an approved base image, with its story."""
     capture, player = job.capture, job.capture.player
@@ -58,7 +69,11 @@ def themed_portrait(job: Job, timings: dict[str, float]) -> Picture:
     with stage(timings, "composite"):
         face, base_image = _open(capture.face_crop), _open(base.image)
         result = compositor.composite(
-            face, Box.from_list(capture.crop_face_box), base_image, Box.from_list(base.face_box)
+            face,
+            Box.from_list(capture.crop_face_box),
+            base_image,
+            Box.from_list(base.face_box),
+            face_observation=face_in_crop(capture),
         )
     with stage(timings, "story"):
         story, story_backends = _write_story(writer, base, player)

@@ -8,15 +8,15 @@ from dataclasses import dataclass
 from django.conf import settings
 from django.core.files.base import ContentFile
 from django.db import transaction
-from django.utils import timezone
-from django.utils.translation import gettext as _
+from django.utils import timezone, translation
 from PIL import Image
 
 from experiences.models.events import Player
 from experiences.models.photo import Capture, Job
-from experiences.photo import backends
-from experiences.photo.faces import crop_face, largest
-from experiences.photo.imaging import ImageRejected, encode_jpeg, fit_within, load_upload
+from experiences.photo import backends, guidance
+from experiences.photo.facemesh import FaceObservation
+from experiences.photo.faces import Box, crop_face
+from experiences.photo.imaging import encode_jpeg, fit_within, load_upload
 from experiences.photo.tasks import process_job
 
 
@@ -29,19 +29,14 @@ class VisitorProfile:
     uniform_colour: str = ""
 
 
-def find_face(image: Image.Image):
-    """The largest face in the photo, or a rejection the visitor can act on at once."""
-    faces = backends.face_detector().detect(image)
-    if not faces:
-        raise ImageRejected(
-            "no_face",
-            _(
-                "We could not find a face in the photo. Look at the camera, move closer and "
-                "make sure your face is well lit, then take it again."
-            ),
-            status=422,
-        )
-    return largest(faces)
+def find_face(image: Image.Image) -> tuple[Box, FaceObservation | None]:
+    """The visitor's face in the photo (and its landmarks, when the detector gives them),
+    or a rejection the visitor can act on at once (experiences/photo/guidance.py has the codes)."""
+    detector = backends.face_detector()
+    if isinstance(detector, backends.FaceObserver):
+        face = guidance.choose_visitor(detector.observe(image), image.size)
+        return Box.from_list(face.box), face
+    return guidance.choose_visitor_box(detector.detect(image), image.size), None
 
 
 def decode_photo(data: bytes) -> Image.Image:
@@ -72,13 +67,20 @@ def accept_capture(
     experience = station.experience
     started = time.perf_counter()
     image = fit_within(decode_photo(photo), settings.BOOTH_STORED_CAPTURE_MAX_SIDE)
-    face = find_face(image)
+    # The guidance is read on the tablet, in the language the visitor chose there.
+    with translation.override(profile.language):
+        face, landmarks = find_face(image)
     crop, crop_box = crop_face(image, face, settings.BOOTH_FACE_PADDING)
     detect_seconds = time.perf_counter() - started
 
     now = timezone.now()
     capture = Capture(
-        station=station, face_box=face.as_list(), crop_face_box=crop_box.as_list(), created=now
+        station=station,
+        face_box=face.as_list(),
+        crop_face_box=crop_box.as_list(),
+        # In the stored original's pixels; the row (and so this) goes with the visitor.
+        face_landmarks=landmarks.to_dict() if landmarks is not None else {},
+        created=now,
     )
     name = uuid.uuid4().hex
     try:

@@ -112,7 +112,7 @@ async function submit() {
   }
   const body = await response.json().catch(() => ({}));
   if (response.status === 403 && !body.detail) return window.location.reload();
-  if (!response.ok) return rejected(body.detail || strings.network);
+  if (!response.ok) return rejected(body.detail || strings.network, body.code);
   stopCamera();
   pendingJob = body.job;
   show("waiting");
@@ -120,8 +120,11 @@ async function submit() {
   pollTimer = setInterval(() => !socketConnected && poll(body.status_url), POLL_MS);
 }
 
-function rejected(message) {
+function rejected(message, code = "") {
+  // The server's sentence says what to do (come closer, face the camera, one person at a
+  // time…), in the visitor's language; the code is kept for styling and tests.
   $("#rejected-message").textContent = message;
+  $("#rejected-message").dataset.code = code;
   show("rejected");
 }
 

@@ -1,12 +1,12 @@
 """Pluggable pipeline backends: one small Protocol per stage, one class per backend.
 
-Settings choose each stage's backend by a short name (BOOTH_FACE_DETECTOR=haar or
-rekognition, BOOTH_COMPOSITOR, BOOTH_STORY_WRITER, BOOTH_UNIFORM_PAINTER,
+Settings choose each stage's backend by a short name (BOOTH_FACE_DETECTOR=mesh,
+haar or rekognition, BOOTH_COMPOSITOR, BOOTH_STORY_WRITER, BOOTH_UNIFORM_PAINTER,
 BOOTH_BUSINESS_PORTRAIT_MAKER; see the tables below and kernel.plugins); the local classes
 work offline with what installed packages carry.
 """
 
-from typing import TYPE_CHECKING, Protocol
+from typing import TYPE_CHECKING, Protocol, runtime_checkable
 
 from PIL import Image
 
@@ -18,6 +18,7 @@ __all__ = ["BackendFailed"]  # backends and the job raise it; kept importable fr
 if TYPE_CHECKING:
     from experiences.models.events import Player, UniformColour
     from experiences.models.library import BaseImage
+    from experiences.photo.facemesh import FaceObservation
 
 
 class StoryUnavailable(BackendFailed):
@@ -32,13 +33,34 @@ class FaceDetector(Protocol):
         ...
 
 
+@runtime_checkable
+class FaceObserver(FaceDetector, Protocol):
+    """A detector that also gives landmarks and head pose (the local mesh). The capture
+    intake stores them, so the job never looks for the face again, and guides the visitor
+    (turned head, closed eyes) with them; box-only detectors (Rekognition) skip that."""
+
+    def observe(self, image: Image.Image) -> list["FaceObservation"]:
+        """Every face in an upright RGB image, largest first."""
+        ...
+
+
 class Compositor(Protocol):
     name: str
 
     def composite(
-        self, face: Image.Image, face_box: Box, base: Image.Image, base_box: Box
+        self,
+        face: Image.Image,
+        face_box: Box,
+        base: Image.Image,
+        base_box: Box,
+        *,
+        face_observation: "FaceObservation | None" = None,
     ) -> Image.Image:
-        """The base portrait with the visitor's face (`face_box` within `face`) in `base_box`."""
+        """The base portrait with the visitor's face (`face_box` within `face`) in `base_box`.
+
+        `face_observation` is the capture's stored landmarks in `face`'s coordinates, when
+        the detector gave them; a compositor that needs landmarks uses these rather than
+        searching the face again."""
         ...
 
 
@@ -92,10 +114,12 @@ class BusinessPortraitMaker(Protocol):
 FACE_DETECTORS = Backends(
     "BOOTH_FACE_DETECTOR",
     {
+        "mesh": "experiences.photo.backends.mesh.MeshFaceDetector",
         "haar": "experiences.photo.backends.local.HaarFaceDetector",
         "rekognition": "experiences.photo.backends.rekognition.RekognitionFaceDetector",
     },
     moved={
+        "experiences.backends.mesh.MeshFaceDetector": "mesh",
         "experiences.backends.local.HaarFaceDetector": "haar",
         "experiences.backends.rekognition.RekognitionFaceDetector": "rekognition",
     },

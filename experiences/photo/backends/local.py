@@ -1,9 +1,11 @@
 """Offline backends: OpenCV's bundled Haar cascades, classical blending, story templates.
 
-Why Haar: opencv-python-headless 4.x wheels ship the cascade files, so detection works
-with no model download; it finds a visitor's face in a tablet frame in about 40 ms of
-one core, searched at 400 px (see bench/face_detection.py). 5.x wheels no longer carry the cascades
-and mediapipe wheels carry no models, hence the `<5` pin.
+The offline face detector is now experiences.photo.backends.mesh.MeshFaceDetector (landmarks,
+pose, no lamps taken for faces). Haar stays for two things: the eye cascade finds a base
+portrait's eyes (and a visitor's, for captures stored without landmarks, e.g. with
+Rekognition), and HaarFaceDetector is the baseline bench/face_detection.py compares the
+mesh with. opencv-python-headless 4.x wheels ship the cascade files (5.x wheels do not),
+hence the `<5` pin.
 """
 
 import hashlib
@@ -19,6 +21,7 @@ import numpy as np
 from PIL import Image
 
 from experiences.photo import compositing
+from experiences.photo.facemesh import FaceObservation
 from experiences.photo.faces import Box
 
 CASCADES = Path(cv2.data.haarcascades)
@@ -135,6 +138,9 @@ def detect_eyes(
 
 
 class HaarFaceDetector:
+    """Frontal faces from two Haar cascades: the old offline default, kept as the bench's
+    baseline and as a choice that needs no model files beyond OpenCV's own."""
+
     name = "local-haar"
 
     def detect(self, image: Image.Image) -> list[Box]:
@@ -147,16 +153,29 @@ class BlendCompositor:
     name = "local-blend"
 
     def composite(
-        self, face: Image.Image, face_box: Box, base: Image.Image, base_box: Box
+        self,
+        face: Image.Image,
+        face_box: Box,
+        base: Image.Image,
+        base_box: Box,
+        *,
+        face_observation: FaceObservation | None = None,
     ) -> Image.Image:
         face_rgb = np.asarray(face if face.mode == "RGB" else face.convert("RGB"))
         base_rgb = np.asarray(base if base.mode == "RGB" else base.convert("RGB"))
+        # The capture's stored landmarks give the eyes; the eye cascade only for captures
+        # from a box-only detector (Rekognition) or from before landmarks were stored.
+        face_eyes = (
+            face_observation.eye_centres()
+            if face_observation is not None
+            else detect_eyes(face_rgb, face_box)
+        )
         result = compositing.blend_face(
             face_rgb,
             face_box,
             base_rgb,
             base_box,
-            face_eyes=detect_eyes(face_rgb, face_box),
+            face_eyes=face_eyes,
             base_eyes=base_eyes(base_rgb, base_box),
         )
         return Image.fromarray(result)

@@ -92,7 +92,7 @@ def test_uniform_job_needs_no_base_image_and_names_its_backend():
     assert job.base_image is None
     assert set(job.timings) == {"detect", "uniform", "story", "encode", "qr", "store"}
     assert job.timings["uniform"] > 0
-    assert job.backends == {"face": "local-haar", "uniform": "local-recolour"}
+    assert job.backends == {"face": "local-mesh", "uniform": "local-recolour"}
 
 
 def test_uniform_caption_names_the_visitor_and_the_kit_colour_in_their_language():

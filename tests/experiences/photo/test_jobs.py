@@ -100,7 +100,7 @@ def test_every_stage_is_timed_and_every_backend_named(booth):
     assert all(isinstance(seconds, float) and seconds >= 0 for seconds in job.timings.values())
     assert job.timings["composite"] > 0
     assert job.backends == {
-        "face": "local-haar",
+        "face": "local-mesh",
         "compositor": "local-blend",
         "story": "local-template",
     }
