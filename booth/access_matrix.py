@@ -138,6 +138,12 @@ HTTP_ROUTES: list[Route] = [
         "jobs, queue and displays online: staff with the view display permission",
     ),
     Route(
+        "staff/aws-preflight/",
+        "GET",
+        STAFF_WITH_PERMISSION,
+        "the last AWS preflight's checks: staff with the view preflight run permission",
+    ),
+    Route(
         "displays/<int:number>/default-image",
         "GET",
         outcomes("200"),

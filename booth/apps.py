@@ -5,4 +5,4 @@ class BoothConfig(AppConfig):
     name = "booth"
 
     def ready(self) -> None:
-        from booth import checks  # noqa: F401 - registers the deployment checks
+        from booth import aws_checks, checks  # noqa: F401 - registers the system checks

@@ -264,7 +264,10 @@ BOOTH_S3_PREFIX = env.str("BOOTH_S3_PREFIX", default="media").strip("/")
 BOOTH_S3_REGION = env.str("BOOTH_S3_REGION", default="")  # empty: BOOTH_AWS_REGION
 # An S3-compatible store (MinIO, moto); empty: BOOTH_AWS_ENDPOINT_URLS["s3"], else AWS.
 BOOTH_S3_ENDPOINT_URL = env.str("BOOTH_S3_ENDPOINT_URL", default="")
-BOOTH_S3_URL_EXPIRY_SECONDS = env.int("BOOTH_S3_URL_EXPIRY_SECONDS", default=300)
+# SigV4 presigned URLs last at most 604,800 s (7 days) and S3 refuses longer ones: a larger
+# value is capped here, and `manage.py check` warns about it (booth/aws_checks.py).
+BOOTH_S3_URL_EXPIRY_REQUESTED = env.int("BOOTH_S3_URL_EXPIRY_SECONDS", default=300)
+BOOTH_S3_URL_EXPIRY_SECONDS = min(BOOTH_S3_URL_EXPIRY_REQUESTED, 604_800)
 # Pages may show media from the bucket's presigned URLs (BOOTH_CSP_MEDIA_ORIGINS overrides,
 # e.g. for a CDN in front of the bucket).
 BOOTH_CSP_MEDIA_ORIGINS = env.list(
@@ -450,6 +453,8 @@ BOOTH_SLOW_MOTION_FACTOR = env.int("BOOTH_SLOW_MOTION_FACTOR", default=3)
 # experiences.sports.replay_backends.SageMakerFilmSlowMotion: the FILM asynchronous endpoint.
 BOOTH_FILM_ENDPOINT = env.str("BOOTH_FILM_ENDPOINT", default="")
 BOOTH_FILM_TIMEOUT = env.float("BOOTH_FILM_TIMEOUT", default=600)
+# Frames sent to FILM are JPEGs at most this many pixels on their longer side.
+BOOTH_FILM_MAX_SIDE = env.int("BOOTH_FILM_MAX_SIDE", default=1280)
 BOOTH_MAX_CLIP_BYTES = env.int("BOOTH_MAX_CLIP_BYTES", default=50 * 1024 * 1024)
 BOOTH_MAX_CLIP_SECONDS = env.int("BOOTH_MAX_CLIP_SECONDS", default=10)
 BOOTH_MAX_CLIP_SIDE = env.int("BOOTH_MAX_CLIP_SIDE", default=1920)
@@ -497,14 +502,25 @@ BOOTH_AWS_S3_PREFIX = env.str("BOOTH_AWS_S3_PREFIX", default="booth-tmp/")
 BOOTH_REKOGNITION_IMAGE_SOURCE = env.str("BOOTH_REKOGNITION_IMAGE_SOURCE", default="bytes")
 BOOTH_REKOGNITION_MIN_CONFIDENCE = env.float("BOOTH_REKOGNITION_MIN_CONFIDENCE", default=90)
 BOOTH_REKOGNITION_TIMEOUT = env.float("BOOTH_REKOGNITION_TIMEOUT", default=10)
+# Rekognition runs inside the tablet's upload request: two attempts at most, and no retry
+# that could not finish within the deadline (seconds, the whole call).
+BOOTH_REKOGNITION_MAX_ATTEMPTS = env.int("BOOTH_REKOGNITION_MAX_ATTEMPTS", default=2)
+BOOTH_REKOGNITION_DEADLINE = env.float("BOOTH_REKOGNITION_DEADLINE", default=15)
 # SageMaker compositing (bring-your-own face-swap container).
 BOOTH_SAGEMAKER_ENDPOINT = env.str("BOOTH_SAGEMAKER_ENDPOINT", default="")
 BOOTH_SAGEMAKER_TIMEOUT = env.float("BOOTH_SAGEMAKER_TIMEOUT", default=70)
+# The real-time swap: a throttled call is retried once; a read timeout never is (the
+# container may still be swapping), and no retry starts past the deadline (seconds).
+BOOTH_SAGEMAKER_MAX_ATTEMPTS = env.int("BOOTH_SAGEMAKER_MAX_ATTEMPTS", default=2)
+BOOTH_SAGEMAKER_DEADLINE = env.float("BOOTH_SAGEMAKER_DEADLINE", default=90)
 BOOTH_SAGEMAKER_ASYNC_TIMEOUT = env.float("BOOTH_SAGEMAKER_ASYNC_TIMEOUT", default=300)
 BOOTH_SAGEMAKER_ASYNC_POLL_SECONDS = env.float("BOOTH_SAGEMAKER_ASYNC_POLL_SECONDS", default=2)
 # Bedrock text (stories) and images (base-image library).
+# Model ids age (docs/aws.md says how to pick current ones; `manage.py aws_preflight` asks
+# Bedrock). Claude models from 3.7 on are called through a cross-region inference profile:
+# `us.` for US regions, `eu.`/`apac.`/`global.` elsewhere.
 BOOTH_BEDROCK_STORY_MODEL = env.str(
-    "BOOTH_BEDROCK_STORY_MODEL", default="anthropic.claude-3-sonnet-20240229-v1:0"
+    "BOOTH_BEDROCK_STORY_MODEL", default="us.anthropic.claude-haiku-4-5-20251001-v1:0"
 )
 # "" = the language the visitor chose on the tablet; "en" or "ko" forces one.
 BOOTH_STORY_LANGUAGE = env.str("BOOTH_STORY_LANGUAGE", default="")
@@ -515,8 +531,10 @@ BOOTH_STORY_MAX_CHARS = env.int("BOOTH_STORY_MAX_CHARS", default=300)
 BOOTH_BEDROCK_TITAN_IMAGE_MODEL = env.str(
     "BOOTH_BEDROCK_TITAN_IMAGE_MODEL", default="amazon.titan-image-generator-v2:0"
 )
+# SDXL has left Bedrock; SD3.5 Large is offered in us-west-2 (generate_base_images is run by
+# hand: run it with BOOTH_AWS_REGION=us-west-2).
 BOOTH_BEDROCK_SD_IMAGE_MODEL = env.str(
-    "BOOTH_BEDROCK_SD_IMAGE_MODEL", default="stability.stable-diffusion-xl-v1"
+    "BOOTH_BEDROCK_SD_IMAGE_MODEL", default="stability.sd3-5-large-v1:0"
 )
 BOOTH_IMAGE_GENERATION_TIMEOUT = env.float("BOOTH_IMAGE_GENERATION_TIMEOUT", default=120)
 # Bedrock's default quota for the reference booth was 60 image requests a minute.
@@ -528,7 +546,7 @@ BOOTH_IMAGE_GENERATION_RATE_PER_MINUTE = env.float(
 # "local" (offline templates) or "bedrock" (a Claude model; falls back to the local one).
 BOOTH_COMMENTATOR = env.str("BOOTH_COMMENTATOR", default="local")
 BOOTH_COMMENTARY_MODEL_ID = env.str(
-    "BOOTH_COMMENTARY_MODEL_ID", default="anthropic.claude-3-haiku-20240307-v1:0"
+    "BOOTH_COMMENTARY_MODEL_ID", default="us.anthropic.claude-haiku-4-5-20251001-v1:0"
 )
 # Commentary that comes late is worse than a template line: short read timeout, few tries.
 BOOTH_COMMENTARY_TIMEOUT = env.float("BOOTH_COMMENTARY_TIMEOUT", default=3.0)

@@ -3,7 +3,7 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path, register_converter
 from drf_spectacular.views import SpectacularAPIView
 
-from booth import health
+from booth import health, preflight_views
 from booth.api_docs import StaffSwaggerView
 from displays import views as display_views
 from experiences.sports import api as sports_api
@@ -36,6 +36,7 @@ urlpatterns = [
     path("displays/wall/", display_views.wall, name="display-wall"),
     path("displays/control/", display_views.control_panel, name="display-control"),
     path("displays/status/", display_views.status_page, name="display-status"),
+    path("staff/aws-preflight/", preflight_views.aws_preflight_page, name="aws-preflight"),
     path("displays/<int:number>/", display_views.display, name="display"),
     path(
         "displays/<int:number>/default-image",

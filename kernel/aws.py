@@ -6,10 +6,16 @@ Credentials never live in code or settings files: boto3's own chain finds them (
 assuming a role whose temporary credentials botocore refreshes before they expire.
 Throttling (Bedrock allowed the reference booth 60 image requests a minute) is handled by
 botocore's adaptive retry mode, which also rate-limits the client once it is throttled.
+
+Retries have a budget per call site: a visitor-facing call (Rekognition inside the upload
+request, the real-time face swap) gets few attempts and an overall deadline, and a call
+that may still be running on AWS's side after a read timeout (InvokeEndpoint) is never
+sent again, because a retry would run the whole face swap a second time.
 """
 
 import json
 import threading
+import time
 from functools import cache
 
 import boto3
@@ -18,10 +24,16 @@ from botocore.credentials import (
     AssumeRoleCredentialFetcher,
     DeferredRefreshableCredentials,
 )
-from botocore.exceptions import BotoCoreError, ClientError
+from botocore.exceptions import BotoCoreError, ClientError, ReadTimeoutError
 from django.conf import settings
 
 _lock = threading.Lock()
+
+# Operations whose work goes on after the client stops reading: after a read timeout the
+# endpoint may still be swapping the face (or queueing the job), so a retry repeats it.
+NOT_RETRIED_AFTER_READ_TIMEOUT = frozenset({"InvokeEndpoint", "InvokeEndpointAsync"})
+# SigV4 presigned URLs are valid for at most seven days; S3 refuses a longer X-Amz-Expires.
+MAX_PRESIGN_SECONDS = 604_800
 
 
 @cache
@@ -32,7 +44,7 @@ def _session() -> boto3.Session:
     )
     if settings.BOOTH_AWS_ROLE_ARN:
         fetcher = AssumeRoleCredentialFetcher(
-            client_creator=session._session.create_client,
+            client_creator=_sts_client_creator(session),
             source_credentials=session._session.get_credentials(),
             role_arn=settings.BOOTH_AWS_ROLE_ARN,
             extra_args={"RoleSessionName": "booth"},
@@ -43,6 +55,22 @@ def _session() -> boto3.Session:
         )
         session = boto3.Session(botocore_session=botocore_session)
     return session
+
+
+def _sts_client_creator(session: boto3.Session):
+    """AssumeRole's STS client, made like every other client: the region (regional STS
+    endpoint), the endpoint override, timeouts and retries. botocore's default would be
+    the global endpoint with 60 s timeouts, on the path of every credential refresh."""
+
+    def create(service_name: str, **kwargs):
+        kwargs.setdefault("region_name", settings.BOOTH_AWS_REGION or None)
+        kwargs.setdefault(
+            "endpoint_url", settings.BOOTH_AWS_ENDPOINT_URLS.get(service_name) or None
+        )
+        kwargs.setdefault("config", client_config())
+        return session._session.create_client(service_name, **kwargs)
+
+    return create
 
 
 def client_config(read_timeout: float | None = None, max_attempts: int | None = None) -> Config:
@@ -58,23 +86,78 @@ def client_config(read_timeout: float | None = None, max_attempts: int | None = 
     )
 
 
-def client(service: str, read_timeout: float | None = None, max_attempts: int | None = None):
-    """The shared, thread-safe boto3 client for `service` (one per timeout and attempts).
+def client(
+    service: str,
+    read_timeout: float | None = None,
+    max_attempts: int | None = None,
+    deadline: float | None = None,
+):
+    """The shared, thread-safe boto3 client for `service` (one per timeout, attempts and
+    deadline).
 
-    `BOOTH_AWS_ENDPOINT_URLS` maps a service name to an endpoint (a local S3-compatible
-    server, a VPC endpoint); tests put botocore's Stubber on the client this returns.
+    `deadline` (seconds) bounds one call, retries included: no retry starts once the time
+    already spent plus one more attempt's worst case (connect + read timeout) would pass
+    it. `BOOTH_AWS_ENDPOINT_URLS` maps a service name to an endpoint (a local
+    S3-compatible server, a VPC endpoint); tests put botocore's Stubber on the client this
+    returns.
     """
-    return _client(service, read_timeout, max_attempts)
+    return _client(service, read_timeout, max_attempts, deadline)
 
 
 @cache
-def _client(service: str, read_timeout: float | None, max_attempts: int | None = None):
+def _client(
+    service: str,
+    read_timeout: float | None,
+    max_attempts: int | None = None,
+    deadline: float | None = None,
+):
     with _lock:  # boto3 sessions are not thread-safe; the clients they make are
-        return _session().client(
+        made = _session().client(
             service,
             endpoint_url=settings.BOOTH_AWS_ENDPOINT_URLS.get(service) or None,
             config=client_config(read_timeout, max_attempts),
         )
+    events = made.meta.events
+    events.register("before-call", _start_clock)
+    budget = _RetryBudget(deadline, read_timeout or settings.BOOTH_AWS_READ_TIMEOUT)
+    # First, so it is asked before botocore's own retry handler decides to retry.
+    events.register_first("needs-retry", budget.check)
+    return made
+
+
+def _start_clock(context: dict, **_kwargs) -> None:
+    context.setdefault("booth_started", time.monotonic())
+
+
+class _RetryBudget:
+    """A `needs-retry` handler that stops botocore's retries by raising the attempt's own
+    error: after a read timeout on an operation whose work goes on server-side, and when a
+    further attempt could not finish before the call's deadline."""
+
+    def __init__(self, deadline: float | None, read_timeout: float) -> None:
+        self.deadline, self.read_timeout = deadline, read_timeout
+
+    def check(self, response, operation, attempts, caught_exception, request_dict, **_kwargs):
+        if response is None and caught_exception is None:
+            return None
+        if isinstance(caught_exception, ReadTimeoutError) and (
+            operation.name in NOT_RETRIED_AFTER_READ_TIMEOUT
+        ):
+            raise caught_exception
+        if self.deadline is None:
+            return None
+        started = request_dict.get("context", {}).get("booth_started")
+        if started is None:
+            return None
+        worst_next = settings.BOOTH_AWS_CONNECT_TIMEOUT + self.read_timeout
+        if time.monotonic() - started + worst_next <= self.deadline:
+            return None
+        if caught_exception is not None:
+            raise caught_exception
+        http_response, parsed = response
+        if http_response.status_code < 300:
+            return None  # a success: nothing to stop
+        raise ClientError(parsed, operation.name)
 
 
 def resource(service: str, *, region_name: str, endpoint_url: str | None, config: Config):

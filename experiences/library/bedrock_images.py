@@ -4,6 +4,11 @@ Used by `manage.py generate_base_images` only: visitors' jobs never wait for gen
 Titan Image Generator v2 (TEXT_IMAGE) and Stable Diffusion XL were the reference booth's
 models; the newer Stability models (SD3, Stable Image Ultra/Core) take a simpler body and
 are handled too. A content-filtered or failed generation raises BackendFailed saying so.
+
+Each family accepts only some sizes (a request with another one fails with
+ValidationException, before the event, for the whole library): `check_size` names them, and
+the library checks a spec with it when the spec is read. DEFAULT_SIZE is one that every
+family accepts.
 """
 
 import base64
@@ -15,6 +20,27 @@ from PIL import Image, UnidentifiedImageError
 
 from experiences.photo.backends import BackendFailed
 from kernel import aws
+
+# Titan Image Generator v1 and v2 (the same table for TEXT_IMAGE): width × height.
+TITAN_SIZES = (
+    (1024, 1024), (768, 768), (512, 512),
+    (768, 1152), (384, 576), (1152, 768), (576, 384),
+    (768, 1280), (384, 640), (1280, 768), (640, 384),
+    (896, 1152), (448, 576), (1152, 896), (576, 448),
+    (768, 1408), (384, 704), (1408, 768), (704, 384),
+    (640, 1408), (320, 704), (1408, 640), (704, 320),
+    (1152, 640), (1173, 640),
+)  # fmt: skip
+# Stable Diffusion XL 1.0 on Bedrock: these and their transposes only.
+SDXL_SIZES = tuple(
+    sorted({size for w, h in ((1024, 1024), (1152, 896), (1216, 832), (1344, 768), (1536, 640))
+            for size in ((w, h), (h, w))})
+)  # fmt: skip
+# SD3 and the Stable Image models take an aspect ratio (the model picks the pixels): a size
+# is accepted when its ratio is within this of one of ASPECT_RATIOS.
+ASPECT_TOLERANCE = 0.05
+# Portrait, and in every table above (SD3/Stable Image: 4:5).
+DEFAULT_SIZE = (896, 1152)
 
 
 def _invoke(model_id: str, body: dict) -> dict:
@@ -174,11 +200,45 @@ def aspect_ratio(width: int, height: int) -> str:
     return min(ASPECT_RATIOS, key=distance)
 
 
-MODELS = {"titan": TitanImageGenerator, "sdxl": StableDiffusionImageGenerator}
+def allowed_sizes(model_id: str) -> tuple[tuple[int, int], ...] | None:
+    """The model family's size table, or None for the aspect-ratio models."""
+    if model_id.startswith("amazon.titan-image"):
+        return TITAN_SIZES
+    if "stable-diffusion-xl" in model_id:
+        return SDXL_SIZES
+    return None
+
+
+def check_size(model_id: str, width: int, height: int) -> None:
+    """Raise ValueError naming the sizes `model_id` accepts if width × height is not one."""
+    table = allowed_sizes(model_id)
+    if table is not None:
+        if (width, height) not in table:
+            listing = ", ".join(f"{w}x{h}" for w, h in table)
+            raise ValueError(
+                f"{model_id} does not generate {width}x{height} images; use one of: {listing}."
+            )
+        return
+    ratio = aspect_ratio(width, height)
+    w, h = (int(v) for v in ratio.split(":"))
+    if abs(width / height - w / h) > ASPECT_TOLERANCE * (w / h):
+        raise ValueError(
+            f"{model_id} takes an aspect ratio, and {width}x{height} is not close to any it "
+            f"offers ({', '.join(ASPECT_RATIOS)}); use a size with one of those ratios, "
+            f"e.g. {DEFAULT_SIZE[0]}x{DEFAULT_SIZE[1]}."
+        )
+
+
+# `sdxl` is the older name of `stability` (both: BOOTH_BEDROCK_SD_IMAGE_MODEL).
+MODELS = {
+    "titan": TitanImageGenerator,
+    "stability": StableDiffusionImageGenerator,
+    "sdxl": StableDiffusionImageGenerator,
+}
 
 
 def generator_for(model: str):
-    """`titan`, `sdxl`, or a Bedrock model id (amazon.titan-… / stability.…)."""
+    """`titan`, `stability` (`sdxl`), or a Bedrock model id (amazon.titan-… / stability.…)."""
     if model in MODELS:
         return MODELS[model]()
     if model.startswith("amazon.titan-image"):

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import yaml
 
-from experiences.library.bedrock_images import generator_for
+from experiences.library.bedrock_images import DEFAULT_SIZE, check_size, generator_for
 from experiences.library.common import ATTRIBUTES, LibraryError, age_band, gender_value
 
 
@@ -21,8 +21,8 @@ class GenerationSpec:
     model: str = "titan"
     negative_prompt: str = ""
     seed: int = 0
-    width: int = 768
-    height: int = 1024
+    width: int = DEFAULT_SIZE[0]  # every model family accepts the default size
+    height: int = DEFAULT_SIZE[1]
     title: str = "{occupation}, {country}, {era}"
     story_model: str = ""
     story_language: str = "en"
@@ -81,11 +81,15 @@ class GenerationSpec:
                 f"The prompt uses {exc} which is not one of the spec's attributes."
             ) from exc
         try:
-            generator_for(self.model)
+            generator = generator_for(self.model)
         except ValueError as exc:
             raise LibraryError(str(exc)) from exc
         if not (64 <= self.width <= 2048 and 64 <= self.height <= 2048):
             raise LibraryError("width and height must be between 64 and 2048 pixels.")
+        try:  # the model's own table: a size it refuses would fail every image of the run
+            check_size(generator.model_id, self.width, self.height)
+        except ValueError as exc:
+            raise LibraryError(f"size {self.width}x{self.height}: {exc}") from exc
 
     def combinations(self) -> Iterator[dict[str, str]]:
         names = list(self.attributes)

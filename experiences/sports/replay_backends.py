@@ -146,15 +146,30 @@ def _flow(source, target, flow):
     return cv2.resize(coarse, (width, height), interpolation=cv2.INTER_LINEAR) * 2
 
 
-class SageMakerFilmSlowMotion(Polling):
-    """The reference booth's FILM frame interpolation on a SageMaker asynchronous endpoint.
+# The reference container's interpolator settings (its model.py's defaults): frames are
+# padded to a multiple of `align` and processed as one block.
+FILM_CONFIG = {"align": 64, "block_height": 1, "block_width": 1}
+# SageMaker asynchronous inference accepts request payloads up to 1 GB.
+ASYNC_PAYLOAD_LIMIT = 1_000_000_000
 
-    Contract: Booth uploads `<prefix><uuid>/input.tar.gz` holding the clip's frames
-    (`frames/frame_00000.png`, ...) and `config.json` (`uuid`, `times_to_interpolate`,
-    `fps`, `frames`); the container answers with a tar.gz of the interpolated frames (PNG,
-    in name order). FILM doubles the frame count per pass, so `times_to_interpolate` is the
-    passes needed to reach `factor` and FFmpeg reassembles the frames at the rate that
-    makes the clip `factor` times slower. Every temporary object is deleted afterwards.
+
+class SageMakerFilmSlowMotion(Polling):
+    """FILM frame interpolation on a SageMaker asynchronous endpoint running the reference
+    container (aws-samples "super slow motion video creation using generative AI on AWS").
+
+    Its contract, which this class speaks: the request is a tar.gz with the clip's frames as
+    JPEG files at the top level (`frame_00001.jpg`, ...; the container reads `*.jpg` in name
+    order) and a `config.json` with `align`, `block_height`, `block_width` and
+    `time_to_interpolate` (FILM passes: each doubles the frame count). The container uploads
+    the interpolated frames itself, to `s3://<its s3_bucket>/<its s3_prefix>/<folder>/`, and
+    answers with JSON `{"status": "SUCCESS", "output_location": "s3://..."}`. Booth then
+    lists and downloads those frames, deletes them (they are a visitor's video), and FFmpeg
+    reassembles them at the rate that makes the clip `factor` times slower.
+
+    Frames are JPEG and at most BOOTH_FILM_MAX_SIDE pixels on their longer side, so a
+    1080p clip stays far under the asynchronous payload cap; a request still over it is
+    refused before upload. The container's s3_prefix should sit under BOOTH_AWS_S3_PREFIX,
+    so Booth's IAM policy and the bucket's lifecycle rule cover the frames too.
     """
 
     name = "aws-sagemaker-film"
@@ -174,36 +189,49 @@ class SageMakerFilmSlowMotion(Polling):
             with tempfile.TemporaryDirectory() as folder:
                 work = Path(folder)
                 frames = _extract_frames(clip, info, work / "frames", report)
-                config = {"uuid": request_id, "times_to_interpolate": passes,
-                          "fps": round(info.fps, 3), "frames": len(frames)}  # fmt: skip
-                scratch.put(input_key, _pack(frames, config), "application/gzip")
+                config = {**FILM_CONFIG, "time_to_interpolate": passes}
+                payload = _pack(frames, config)
+                if len(payload) > ASYNC_PAYLOAD_LIMIT:
+                    raise BackendFailed(
+                        f"The clip's frames are {len(payload) / 1e6:.0f} MB, over SageMaker's "
+                        f"asynchronous payload limit of 1 GB: lower BOOTH_FILM_MAX_SIDE or "
+                        "shorten the clip."
+                    )
+                scratch.put(input_key, payload, "application/gzip")
                 report(0.3)
-                result = run_async(
+                answer = run_async(
                     endpoint, request_id, input_key, "application/gzip", created,
                     timeout=settings.BOOTH_FILM_TIMEOUT, timeout_setting="BOOTH_FILM_TIMEOUT",
                     clock=self.clock, sleep=self.sleep,
                 )  # fmt: skip
+                report(0.7)
+                count = _fetch_frames(_output_location(answer, endpoint), work / "slow", endpoint)
                 report(0.8)
-                count = _unpack_frames(result, work / "slow", endpoint)
                 rate = info.fps * 2**passes / factor
-                encode_frames(work / "slow" / "%06d.png", rate, output,
+                encode_frames(work / "slow" / "%06d.jpg", rate, output,
                               lambda f: report(0.8 + 0.2 * f), frames=count)  # fmt: skip
         finally:
             scratch.delete(created)
 
 
 def _extract_frames(clip: Path, info: ClipInfo, folder: Path, report: Progress) -> list[Path]:
+    """The clip's frames as high-quality JPEGs, downscaled to BOOTH_FILM_MAX_SIDE."""
     folder.mkdir()
-    run_ffmpeg(["-i", str(clip), "-vf", EVEN, str(folder / "frame_%05d.png")],
+    side = settings.BOOTH_FILM_MAX_SIDE
+    scale = (
+        f"scale=w='min({side},iw)':h='min({side},ih)':force_original_aspect_ratio=decrease,{EVEN}"
+    )
+    run_ffmpeg(["-i", str(clip), "-vf", scale, "-q:v", "2", str(folder / "frame_%05d.jpg")],
                duration=info.duration, progress=lambda f: report(0.2 * f))  # fmt: skip
-    return sorted(folder.glob("frame_*.png"))
+    return sorted(folder.glob("frame_*.jpg"))
 
 
 def _pack(frames: list[Path], config: dict) -> bytes:
+    """The request archive: JPEG frames and config.json, all at the top level."""
     buffer = io.BytesIO()
     with tarfile.open(fileobj=buffer, mode="w:gz") as archive:
         for frame in frames:
-            archive.add(frame, arcname=f"frames/{frame.name}")
+            archive.add(frame, arcname=frame.name)
         data = json.dumps(config).encode()
         entry = tarfile.TarInfo("config.json")
         entry.size = len(data)
@@ -211,21 +239,38 @@ def _pack(frames: list[Path], config: dict) -> bytes:
     return buffer.getvalue()
 
 
-def _unpack_frames(data: bytes, folder: Path, endpoint: str) -> int:
-    """The container's frames, renumbered in name order; refuses anything but PNG files (the
-    archive comes from outside: `filter="data"` also blocks paths leaving the folder)."""
-    folder.mkdir()
-    staging = folder.parent / "unpacked"
+def _output_location(answer: bytes, endpoint: str) -> str:
+    """The folder the container wrote its frames to, from its JSON answer."""
     try:
-        with tarfile.open(fileobj=io.BytesIO(data), mode="r:gz") as archive:
-            archive.extractall(staging, filter="data")
-    except (tarfile.TarError, OSError, EOFError) as exc:
+        reply = json.loads(answer)
+        status, location = reply["status"], reply["output_location"]
+    except (ValueError, TypeError, KeyError) as exc:
         raise BackendFailed(
-            f"FILM endpoint {endpoint} returned an unreadable archive: {exc}"
+            f"FILM endpoint {endpoint} answered {answer[:200]!r}, not the reference "
+            'container\'s JSON {"status", "output_location"}: is it the reference container?'
         ) from exc
-    pngs = sorted(p for p in staging.rglob("*.png") if p.is_file())
-    if len(pngs) < 2:
-        raise BackendFailed(f"FILM endpoint {endpoint} returned {len(pngs)} frames.")
-    for index, png in enumerate(pngs):
-        png.rename(folder / f"{index:06d}.png")
-    return len(pngs)
+    if str(status).upper() != "SUCCESS":
+        raise BackendFailed(
+            f"FILM endpoint {endpoint} reports status {status!r}: it could not upload its frames "
+            f"to {location} (check its s3_bucket/s3_prefix and its role's s3:PutObject)."
+        )
+    return str(location)
+
+
+def _fetch_frames(location: str, folder: Path, endpoint: str) -> int:
+    """Download the container's frames in name order as 000000.jpg, ...; then delete them
+    from S3 whatever happens (they are frames of a visitor's video)."""
+    bucket_name, prefix = scratch.split_s3_uri(location)
+    keys = [key for key in scratch.list_keys(bucket_name, prefix) if key.endswith(".jpg")]
+    try:
+        if len(keys) < 2:
+            raise BackendFailed(f"FILM endpoint {endpoint} wrote {len(keys)} frames to {location}.")
+        folder.mkdir()
+        for index, key in enumerate(keys):
+            data = scratch.get(key, bucket_name=bucket_name)
+            if data is None:
+                raise BackendFailed(f"FILM frame s3://{bucket_name}/{key} vanished.")
+            (folder / f"{index:06d}.jpg").write_bytes(data)
+    finally:
+        scratch.delete(keys, bucket_name=bucket_name)
+    return len(keys)

@@ -22,8 +22,16 @@ from experiences.library.bedrock_images import (
 from experiences.models.photo import Job
 from experiences.photo.backends import BackendFailed, StoryUnavailable
 from experiences.photo.backends.bedrock_text import SYSTEM_PROMPTS, BedrockStoryWriter, write_story
-from experiences.photo.backends.rekognition import RekognitionFaceDetector, to_pixels
-from experiences.photo.backends.sagemaker import SageMakerAsyncCompositor, SageMakerCompositor
+from experiences.photo.backends.rekognition import (
+    RekognitionFaceDetector,
+    detection_client,
+    to_pixels,
+)
+from experiences.photo.backends.sagemaker import (
+    SageMakerAsyncCompositor,
+    SageMakerCompositor,
+    realtime_client,
+)
 from experiences.photo.faces import Box
 from experiences.photo.imaging import encode_jpeg, fit_within
 from experiences.photo.intake import VisitorProfile, decode_photo
@@ -34,7 +42,7 @@ from tests import factories, photos
 from visitors.capture import take_capture
 
 BUCKET = "booth-scratch"
-STORY_MODEL = "anthropic.claude-3-sonnet-20240229-v1:0"
+STORY_MODEL = "us.anthropic.claude-haiku-4-5-20251001-v1:0"
 
 
 @pytest.fixture(autouse=True)
@@ -90,7 +98,7 @@ def face_detail(left, top, width, height, confidence=99.9) -> dict:
 
 def test_rekognition_sends_the_photo_bytes_and_returns_pixel_boxes_largest_first(settings):
     image = photos.face_image()  # 512×512
-    with Stubber(aws.client("rekognition", read_timeout=10)) as stub:
+    with Stubber(detection_client()) as stub:
         stub.add_response(
             "detect_faces",
             {
@@ -121,7 +129,7 @@ def test_rekognition_in_s3_mode_uploads_the_photo_detects_on_the_object_and_dele
     jpeg = encode_jpeg(image, 90)
     with (
         Stubber(aws.client("s3")) as s3,
-        Stubber(aws.client("rekognition", read_timeout=10)) as rekognition,
+        Stubber(detection_client()) as rekognition,
     ):
         s3.add_response(
             "put_object",
@@ -182,7 +190,7 @@ def test_no_face_from_rekognition_refuses_the_photo_like_the_local_detector(
     rekognition_booth, device_client
 ):
     photo = photos.no_face_jpeg()
-    with Stubber(aws.client("rekognition", read_timeout=10)) as stub:
+    with Stubber(detection_client()) as stub:
         stub.add_response(
             "detect_faces",
             {"FaceDetails": []},
@@ -209,7 +217,7 @@ def test_no_face_from_rekognition_refuses_the_photo_like_the_local_detector(
 def test_rekognition_errors_give_the_tablet_a_clear_answer(
     rekognition_booth, device_client, code, status, detail
 ):
-    with Stubber(aws.client("rekognition", read_timeout=10)) as stub:
+    with Stubber(detection_client()) as stub:
         stub.add_client_error("detect_faces", code, "nope", http_status_code=400)
 
         response = post_capture(device_client, photos.face_jpeg())
@@ -276,7 +284,7 @@ def composite(compositor):
 def test_sagemaker_uploads_both_images_invokes_with_the_s3_contract_and_reads_the_output():
     with (
         Stubber(aws.client("s3")) as s3,
-        Stubber(aws.client("sagemaker-runtime", read_timeout=70)) as sm,
+        Stubber(realtime_client()) as sm,
     ):
         expect_uploads(s3)
         sm.add_response(
@@ -313,7 +321,7 @@ def test_sagemaker_uploads_both_images_invokes_with_the_s3_contract_and_reads_th
 def test_sagemaker_errors_name_the_endpoint_and_code_and_still_delete_the_faces(code, message):
     with (
         Stubber(aws.client("s3")) as s3,
-        Stubber(aws.client("sagemaker-runtime", read_timeout=70)) as sm,
+        Stubber(realtime_client()) as sm,
     ):
         expect_uploads(s3)
         sm.add_client_error(
@@ -330,7 +338,7 @@ def test_sagemaker_errors_name_the_endpoint_and_code_and_still_delete_the_faces(
 
 
 def test_a_sagemaker_timeout_is_a_clear_error_naming_the_setting():
-    runtime = aws.client("sagemaker-runtime", read_timeout=70)
+    runtime = realtime_client()
 
     def time_out(**kwargs):  # what botocore raises when the endpoint outlives read_timeout
         raise ReadTimeoutError(endpoint_url="https://runtime.sagemaker")
@@ -478,7 +486,7 @@ def test_a_sagemaker_failure_fails_the_job_with_that_message(booth, settings):
     job = factories.make_job(booth.station)
     with (
         Stubber(aws.client("s3")) as s3,
-        Stubber(aws.client("sagemaker-runtime", read_timeout=70)) as sm,
+        Stubber(realtime_client()) as sm,
     ):
         s3.add_response("put_object", {})
         s3.add_response("put_object", {})
@@ -614,7 +622,7 @@ def test_the_pipeline_with_rekognition_and_bedrock_publishes_a_portrait_with_the
     photo = photos.face_jpeg()
     stored = fit_within(decode_photo(photo), 1280)
     with (
-        Stubber(aws.client("rekognition", read_timeout=10)) as rekognition,
+        Stubber(detection_client()) as rekognition,
         Stubber(story_client()) as bedrock,
     ):
         # the astronaut's face, as Rekognition reports it for the 512×512 photo
@@ -753,8 +761,8 @@ def test_sdxl_sends_weighted_prompts_and_reads_the_artifact():
         "cfg_scale": 7.0,
         "seed": 42,
         "steps": 40,
-        "width": 768,
-        "height": 1152,
+        "width": 832,  # SDXL's own table: 768x1152 is not in it
+        "height": 1216,
         "style_preset": "photographic",
     }
     with Stubber(aws.client("bedrock-runtime", read_timeout=120)) as stub:
@@ -780,9 +788,10 @@ def test_sdxl_sends_weighted_prompts_and_reads_the_artifact():
             ),
         )
 
-        assert generate(StableDiffusionImageGenerator()).size == (64, 96)
+        sdxl = StableDiffusionImageGenerator("stability.stable-diffusion-xl-v1")
+        assert generate(sdxl, width=832, height=1216).size == (64, 96)
         with pytest.raises(BackendFailed, match=r"filtered the image \(CONTENT_FILTERED\): reword"):
-            generate(StableDiffusionImageGenerator())
+            generate(sdxl, width=832, height=1216)
 
 
 def test_newer_stability_models_use_prompt_and_aspect_ratio():

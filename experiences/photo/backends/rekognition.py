@@ -4,6 +4,13 @@ Rekognition returns each face's BoundingBox as ratios of the image's width and h
 are turned into pixel boxes here, so the padding and cropping downstream (faces.py) are the
 same as for the local detector. The photo is sent in the request (bytes) or, with
 BOOTH_REKOGNITION_IMAGE_SOURCE=s3, uploaded as a temporary S3 object first.
+
+The call runs inside the visitor's upload request, so its client has a budget of its own
+(BOOTH_REKOGNITION_MAX_ATTEMPTS attempts within BOOTH_REKOGNITION_DEADLINE seconds) rather
+than the five adaptive attempts a background job can afford. Errors that mean Booth's
+AWS set-up is wrong (a bucket in another region, a missing permission, bad credentials)
+are not the visitor's photo: the tablet gets a 503 saying staff have been told, and staff
+get the AWS error in the log and the chat webhook.
 """
 
 import logging
@@ -15,6 +22,7 @@ from django.conf import settings
 from django.utils.translation import gettext as _
 from PIL import Image
 
+from experiences.photo import notifications as webhooks
 from experiences.photo.backends import BackendFailed, scratch
 from experiences.photo.faces import Box
 from experiences.photo.imaging import ImageRejected, encode_jpeg
@@ -25,7 +33,18 @@ logger = logging.getLogger(__name__)
 # DetectFaces accepts at most 5 MB of image bytes; Booth's stored captures are far smaller.
 REKOGNITION_MAX_BYTES = 5 * 1024 * 1024
 # Codes that mean the photo itself cannot be used, as opposed to the service being unwell.
-PHOTO_ERRORS = {"InvalidImageFormatException", "ImageTooLargeException", "InvalidS3ObjectException"}
+PHOTO_ERRORS = {"InvalidImageFormatException", "ImageTooLargeException"}
+# Codes that mean Booth's AWS configuration is wrong: nothing the visitor can fix. Rekognition
+# answers InvalidS3ObjectException when it cannot read the object (bucket in another region,
+# or no s3:GetObject for Rekognition's caller), not only for an unreadable image.
+CONFIGURATION_ERRORS = {
+    "InvalidS3ObjectException",
+    "AccessDeniedException",
+    "AccessDenied",
+    "UnrecognizedClientException",
+    "InvalidSignatureException",
+    "ExpiredTokenException",
+}
 
 
 class RekognitionFaceDetector:
@@ -66,11 +85,13 @@ class RekognitionFaceDetector:
             scratch.delete([object_key])
 
     def _detect(self, image: dict) -> list[dict]:
-        rekognition = aws.client("rekognition", read_timeout=settings.BOOTH_REKOGNITION_TIMEOUT)
+        rekognition = detection_client()
         try:
             return rekognition.detect_faces(Image=image, Attributes=["DEFAULT"])["FaceDetails"]
         except ClientError as exc:
             code = exc.response.get("Error", {}).get("Code", "")
+            if code in CONFIGURATION_ERRORS:
+                raise _misconfigured(exc) from exc
             if code in PHOTO_ERRORS:
                 raise ImageRejected(
                     "not_an_image",
@@ -79,6 +100,35 @@ class RekognitionFaceDetector:
             raise _unavailable(exc) from exc
         except BotoCoreError as exc:
             raise _unavailable(exc) from exc
+
+
+def detection_client():
+    """The visitor-facing budget: few attempts, one deadline for the whole call."""
+    return aws.client(
+        "rekognition",
+        read_timeout=settings.BOOTH_REKOGNITION_TIMEOUT,
+        max_attempts=settings.BOOTH_REKOGNITION_MAX_ATTEMPTS,
+        deadline=settings.BOOTH_REKOGNITION_DEADLINE,
+    )
+
+
+def _misconfigured(exc: ClientError) -> ImageRejected:
+    """Staff are told (log and chat webhook) what AWS said; the visitor is not asked to
+    retake a photo that was never the problem."""
+    detail = aws.describe(exc)
+    logger.error("Rekognition face detection is misconfigured: %s", detail)
+    webhooks.notify(
+        f":rotating_light: Face detection is failing for every visitor: {detail}. "
+        "Check the bucket's region and Booth's IAM permissions (manage.py aws_preflight)."
+    )
+    return ImageRejected(
+        "face_detection_misconfigured",
+        _(
+            "Face detection is not working right now. Staff have been told; "
+            "please ask a member of staff."
+        ),
+        status=503,
+    )
 
 
 def _unavailable(exc: Exception) -> ImageRejected:

@@ -11,7 +11,12 @@ deleted afterwards, whatever happened (privacy).
 `SageMakerCompositor` calls a real-time endpoint (InvokeEndpoint, at most 60 s on AWS's
 side); `SageMakerAsyncCompositor` an asynchronous-inference endpoint (InvokeEndpointAsync
 with the request body in S3), polling the OutputLocation and FailureLocation objects until
-a deadline, for containers that take longer than the real-time limit.
+a deadline, for containers that take longer than the real-time limit. Polling reads the
+objects with GetObject, which tells "not written yet" (404 NoSuchKey) from "forbidden" only
+when Booth's role has s3:ListBucket on the bucket: without it S3 answers a missing key
+with 403 AccessDenied, which Booth reports at once as the permission it lacks. The
+failure object is polled too, so a container's own failure ends the wait; an endpoint
+configured without an S3FailurePath can only end it at the deadline (aws_preflight warns).
 
 The face boxes Booth found are not sent: the container detects faces itself (the reference
 container's face swap does), and its input is the padded crop the local compositor uses.
@@ -94,7 +99,7 @@ class SageMakerCompositor(_S3Contract):
     name = "aws-sagemaker"
 
     def _invoke(self, endpoint: str, request_id: str, body: dict, created: list[str]) -> None:
-        runtime = aws.client("sagemaker-runtime", read_timeout=settings.BOOTH_SAGEMAKER_TIMEOUT)
+        runtime = realtime_client()
         try:
             runtime.invoke_endpoint(
                 EndpointName=endpoint,
@@ -109,6 +114,17 @@ class SageMakerCompositor(_S3Contract):
             ) from exc
         except (ClientError, BotoCoreError) as exc:
             raise _failed(endpoint, exc) from exc
+
+
+def realtime_client():
+    """The real-time swap's budget: few attempts within a deadline, and never a second
+    InvokeEndpoint after a read timeout (kernel.aws.NOT_RETRIED_AFTER_READ_TIMEOUT)."""
+    return aws.client(
+        "sagemaker-runtime",
+        read_timeout=settings.BOOTH_SAGEMAKER_TIMEOUT,
+        max_attempts=settings.BOOTH_SAGEMAKER_MAX_ATTEMPTS,
+        deadline=settings.BOOTH_SAGEMAKER_DEADLINE,
+    )
 
 
 class Polling:
@@ -214,9 +230,15 @@ def _wait(
                     f"{reason.decode('utf-8', 'replace').strip()[:500]}"
                 )
         if clock() >= deadline:
+            hint = (
+                ""
+                if failure
+                else " The endpoint has no S3FailurePath, so a failed request is only in its "
+                "CloudWatch logs: add one to its AsyncInferenceConfig."
+            )
             raise BackendFailed(
                 f"SageMaker endpoint {endpoint} did not finish within {timeout:g} s "
-                f"({timeout_setting})."
+                f"({timeout_setting}).{hint}"
             )
         sleep(settings.BOOTH_SAGEMAKER_ASYNC_POLL_SECONDS)
 

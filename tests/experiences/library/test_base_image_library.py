@@ -229,14 +229,15 @@ def test_generate_resumes_where_it_stopped_and_skips_what_exists(experience, spe
     assert BaseImage.objects.count() == 4
 
 
-def test_a_json_spec_with_sdxl_works_the_same(experience, tmp_path):
+def test_a_json_spec_with_sdxl_works_the_same(experience, tmp_path, settings):
+    settings.BOOTH_BEDROCK_SD_IMAGE_MODEL = "stability.stable-diffusion-xl-v1"
     spec = {
         "experience": str(experience.pk),
         "prompt": "A {occupation} in {country}, oil painting",
         "attributes": {"country": ["Italy"], "occupation": ["poet"]},
         "model": "sdxl",
-        "width": 512,
-        "height": 512,
+        "width": 1024,  # SDXL's table has no 512x512
+        "height": 1024,
         "story_language": "ko",
     }
     path = tmp_path / "spec.json"

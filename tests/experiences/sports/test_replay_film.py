@@ -1,11 +1,14 @@
-"""The reference booth's FILM interpolation on a SageMaker asynchronous endpoint, against
-botocore's Stubber with the real request and response shapes."""
+"""The reference FILM container (aws-samples "super slow motion video creation") on a
+SageMaker asynchronous endpoint, against botocore's Stubber with the container's own
+contract: top-level JPEG frames and config.json in, a JSON answer naming the folder of
+frames it uploaded, which Booth downloads and deletes."""
 
 import io
 import json
 import tarfile
 
 import cv2
+import numpy as np
 import pytest
 from botocore.response import StreamingBody
 from botocore.stub import ANY, Stubber
@@ -22,6 +25,7 @@ BUCKET = "booth-scratch"
 INPUT_KEY = "tmp/rep-1/input.tar.gz"
 OUTPUT = f"s3://{BUCKET}/film/out/rep-1.out"
 FAILURE = f"s3://{BUCKET}/film/failed/rep-1-error.out"
+FRAMES_PREFIX = "tmp/film-frames/12345/"
 
 
 @pytest.fixture(autouse=True)
@@ -45,16 +49,33 @@ class FakeClock:
         self.now += seconds
 
 
-def film_output(frames: int) -> bytes:
-    """What the FILM container returns: the interpolated frames as PNGs in a tar.gz."""
-    buffer = io.BytesIO()
-    with tarfile.open(fileobj=buffer, mode="w:gz") as archive:
-        for index, frame in enumerate(ball_frames(frames, 10 / 4)):
-            png = cv2.imencode(".png", frame)[1].tobytes()
-            entry = tarfile.TarInfo(f"interpolated/{index:05d}.png")
-            entry.size = len(png)
-            archive.addfile(entry, io.BytesIO(png))
-    return buffer.getvalue()
+def film_frames(frames: int) -> list[bytes]:
+    """What the FILM container uploads: the interpolated frames as JPEGs."""
+    return [cv2.imencode(".jpg", frame)[1].tobytes() for frame in ball_frames(frames, 10 / 4)]
+
+
+def film_answer(status: str = "SUCCESS") -> bytes:
+    """The container's reply, written by SageMaker to the OutputLocation."""
+    return json.dumps(
+        {"status": status, "output_location": f"s3://{BUCKET}/{FRAMES_PREFIX}"}
+    ).encode()
+
+
+def expect_frames(s3: Stubber, frames: list[bytes]) -> None:
+    keys = [f"{FRAMES_PREFIX}frame_{i:07d}.jpg" for i in range(len(frames))]
+    s3.add_response(
+        "list_objects_v2",
+        {"Contents": [{"Key": k, "Size": len(f)} for k, f in zip(keys, frames, strict=True)],
+         "IsTruncated": False},
+        {"Bucket": BUCKET, "Prefix": FRAMES_PREFIX},
+    )  # fmt: skip
+    for key, frame in zip(keys, frames, strict=True):
+        s3.add_response("get_object", {"Body": body(frame)}, {"Bucket": BUCKET, "Key": key})
+    s3.add_response(
+        "delete_objects",
+        {},
+        {"Bucket": BUCKET, "Delete": {"Objects": [{"Key": k} for k in keys], "Quiet": True}},
+    )
 
 
 def body(data: bytes) -> StreamingBody:
@@ -107,7 +128,7 @@ def expect_cleanup(s3: Stubber) -> None:
     )
 
 
-def test_film_sends_frames_and_config_and_reassembles_three_times_slower(tmp_path):
+def test_film_speaks_the_reference_contract_and_reassembles_three_times_slower(tmp_path):
     clip = ball_clip(tmp_path / "kick.mp4", frames=24, fps=24)
     info = probe(clip)
     clock = FakeClock()
@@ -118,9 +139,10 @@ def test_film_sends_frames_and_config_and_reassembles_three_times_slower(tmp_pat
         missing(s3, OUTPUT)
         missing(s3, FAILURE)
         s3.add_response(
-            "get_object", {"Body": body(film_output(93))},
+            "get_object", {"Body": body(film_answer())},
             {"Bucket": BUCKET, "Key": "film/out/rep-1.out"},
         )  # fmt: skip
+        expect_frames(s3, film_frames(93))
         expect_cleanup(s3)
         out = tmp_path / "slow.mp4"
 
@@ -133,10 +155,13 @@ def test_film_sends_frames_and_config_and_reassembles_three_times_slower(tmp_pat
     with tarfile.open(fileobj=io.BytesIO(sent[0]["Body"]), mode="r:gz") as archive:
         names = archive.getnames()
         config = json.load(archive.extractfile("config.json"))
-    assert config == {"uuid": "rep-1", "times_to_interpolate": 2, "fps": 24.0, "frames": 24}
-    assert sorted(n for n in names if n.startswith("frames/")) == [
-        f"frames/frame_{i:05d}.png" for i in range(1, 25)
-    ]
+        first = archive.extractfile("frame_00001.jpg").read()
+    # Exactly the keys the reference container's model.py and utils.py read.
+    assert config == {"align": 64, "block_height": 1, "block_width": 1, "time_to_interpolate": 2}
+    assert sorted(n for n in names if n != "config.json") == [
+        f"frame_{i:05d}.jpg" for i in range(1, 25)
+    ]  # top level: the container globs <folder>/*.jpg
+    assert first[:3] == b"\xff\xd8\xff"  # JPEG
     slow = probe(out)
     # 93 frames (4x from two FILM passes) at 32 fps: the 1 s kick lasts about 3 s.
     assert slow.duration == pytest.approx(3 * info.duration, abs=0.15)
@@ -189,3 +214,59 @@ def test_without_an_endpoint_the_error_says_which_setting(settings, tmp_path):
 
     with pytest.raises(BackendFailed, match="BOOTH_FILM_ENDPOINT is not set"):
         SageMakerFilmSlowMotion().make(clip, probe(clip), tmp_path / "slow.mp4", 3, None)
+
+
+def test_an_answer_that_is_not_the_reference_json_says_which_contract_was_expected(tmp_path):
+    clip = ball_clip(tmp_path / "kick.mp4", frames=12, fps=24)
+    with Stubber(aws.client("s3")) as s3, Stubber(aws.client("sagemaker-runtime")) as sm:
+        expect_invoke(s3, sm)
+        s3.add_response(
+            "get_object", {"Body": body(b"\x1f\x8b\x08 an old tar.gz")},
+            {"Bucket": BUCKET, "Key": "film/out/rep-1.out"},
+        )  # fmt: skip
+        expect_cleanup(s3)
+
+        with pytest.raises(BackendFailed, match=r'JSON \{"status", "output_location"\}'):
+            SageMakerFilmSlowMotion(new_id=lambda: "rep-1").make(
+                clip, probe(clip), tmp_path / "slow.mp4", 3, None
+            )
+        s3.assert_no_pending_responses()
+
+
+def test_a_failed_upload_the_container_reports_is_the_job_error(tmp_path):
+    clip = ball_clip(tmp_path / "kick.mp4", frames=12, fps=24)
+    with Stubber(aws.client("s3")) as s3, Stubber(aws.client("sagemaker-runtime")) as sm:
+        expect_invoke(s3, sm)
+        s3.add_response(
+            "get_object", {"Body": body(film_answer("Failed"))},
+            {"Bucket": BUCKET, "Key": "film/out/rep-1.out"},
+        )  # fmt: skip
+        expect_cleanup(s3)
+
+        with pytest.raises(BackendFailed, match="reports status 'Failed'"):
+            SageMakerFilmSlowMotion(new_id=lambda: "rep-1").make(
+                clip, probe(clip), tmp_path / "slow.mp4", 3, None
+            )
+        s3.assert_no_pending_responses()
+
+
+def test_large_frames_are_sent_downscaled(tmp_path, settings):
+    settings.BOOTH_FILM_MAX_SIDE = 160
+    clip = ball_clip(tmp_path / "kick.mp4", frames=6, fps=24)
+    s3_client = aws.client("s3")
+    sent = uploads(s3_client)
+    with Stubber(s3_client) as s3, Stubber(aws.client("sagemaker-runtime")) as sm:
+        expect_invoke(s3, sm)
+        s3.add_response(
+            "get_object", {"Body": body(film_answer("Failed"))},
+            {"Bucket": BUCKET, "Key": "film/out/rep-1.out"},
+        )  # fmt: skip
+        expect_cleanup(s3)
+        with pytest.raises(BackendFailed):
+            SageMakerFilmSlowMotion(new_id=lambda: "rep-1").make(
+                clip, probe(clip), tmp_path / "slow.mp4", 3, None
+            )
+    with tarfile.open(fileobj=io.BytesIO(sent[0]["Body"]), mode="r:gz") as archive:
+        jpeg = archive.extractfile("frame_00001.jpg").read()
+    frame = cv2.imdecode(np.frombuffer(jpeg, np.uint8), cv2.IMREAD_COLOR)
+    assert max(frame.shape[:2]) <= 160
