@@ -16,7 +16,11 @@ from botocore import xform_name
 
 ROOT = Path(__file__).resolve().parents[2]
 POLICY = ROOT / "docs" / "iam-policy.json"
-SOURCES = [*ROOT.glob("booth/**/*.py"), *ROOT.glob("experiences/**/*.py")]
+SOURCES = [
+    path
+    for package in ("booth", "kernel", "experiences", "displays", "moderation", "visitors")
+    for path in ROOT.glob(f"{package}/**/*.py")
+]
 # What django-storages' S3 backend calls for media (kernel.storage.PrivateS3Storage): save,
 # open, exists/size (HeadObject), delete, listdir, and presigned GETs.
 MEDIA_STORAGE_OPERATIONS = {
