@@ -6,3 +6,6 @@ class BoothConfig(AppConfig):
 
     def ready(self) -> None:
         from booth import checks  # noqa: F401 - registers the deployment checks
+        from booth.sqlite_privacy import install as install_secure_delete
+
+        install_secure_delete()

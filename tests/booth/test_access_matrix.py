@@ -13,6 +13,7 @@ from django.apps import apps
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from django.contrib.contenttypes.models import ContentType
+from django.core import signing
 from django.core.files.base import ContentFile
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver
@@ -30,6 +31,7 @@ from booth.access_matrix import (
     Route,
 )
 from booth.asgi import application
+from displays import media
 from displays.models import ControlAction
 from displays.routing import websocket_urlpatterns
 from experiences.models.events import new_public_token
@@ -226,6 +228,11 @@ def sample(name: str, route: Route, role: str, world: World, *, other: bool) -> 
     if kind in ("token", "replay"):
         link = "replay" if kind == "replay" else "result"
         return world.tokens[link] if role == "visitor" else new_public_token()
+    if kind == "display_media":
+        if role != "display":  # a forged link: signed with another key
+            return signing.TimestampSigner(key="x" * 50, salt=media.SALT).sign_object(["qr", 1])
+        portrait = Asset.objects.get(token=world.tokens["result"])
+        return media.media_url(media.PORTRAIT, portrait.pk).rsplit("/", 1)[1]
     if kind == "event_id":
         return world.event_id
     if kind == "version":
