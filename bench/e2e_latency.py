@@ -221,7 +221,7 @@ async def open_display(station: Station, port: int, stack) -> None:
     first = json.loads(await asyncio.wait_for(ws.recv(), 10))
     if first.get("type") != "state":
         raise RuntimeError(f"display {station.number} sent {first!r} first")
-    station.token = (first.get("result") or {}).get("token")
+    station.token = (first.get("result") or {}).get("id")
     station.reader = asyncio.create_task(read_display(ws, station.messages))
 
 
@@ -262,8 +262,8 @@ async def capture(station: Station, photo: bytes, round_: int) -> Sample:
         if message.get("type") == "processing" and message.get("nickname") == nickname:
             sample.processing_seen = arrived - started
         result = message.get("result") if message.get("type") == "state" else None
-        if result and result["token"] != station.token and result["nickname"] == nickname:
-            station.token = result["token"]
+        if result and result["id"] != station.token and result["nickname"] == nickname:
+            station.token = result["id"]
             sample.latency = arrived - started
             return sample
 

@@ -149,11 +149,25 @@ HTTP_ROUTES: list[Route] = [
         outcomes("200"),
         "the wall's idle picture (no visitor in it)",
     ),
+    Route(
+        "displays/media/<str:signed>",
+        "GET",
+        outcomes("404", display="200"),
+        "a picture or replay a wall shows, by a signed link that expires and names that one "
+        "file (kernel/display_links.py); a QR only while its result is on a wall",
+        samples={"signed": "display_media"},
+    ),
     Route("r/<token:token>/", "GET", token_only(), "result page (no referrer, noindex)"),
     Route("r/<token:token>/image.jpg", "GET", token_only(), "the portrait"),
     Route("r/<token:token>/qr.png", "GET", token_only(), "the result's QR code"),
     Route("r/<token:token>/download", "GET", token_only(), "portrait download"),
-    Route("r/<token:token>/delete", "GET", token_only(), "the visitor's erasure page"),
+    Route(
+        "r/<token:token>/delete",
+        "GET",
+        token_only(),
+        "the visitor's erasure page: asks to confirm; referrer policy same-origin so the "
+        "form post carries an Origin for the CSRF check",
+    ),
     Route(
         "admin/files/<slug:kind>/<int:pk>",
         "GET",
@@ -303,6 +317,84 @@ WEBSOCKET_ROUTES: list[Route] = [
 ]
 
 
+# --- Where visitors' link tokens go ------------------------------------------------------
+# A result or replay token is the visitor's only key: with it anyone can open, download and
+# delete the result. Every place one is sent, stored, logged or rendered, and why that is
+# safe. tests/moderation/test_token_hygiene.py fails when a public socket message or a log
+# line carries a live token.
+
+
+@dataclass(frozen=True)
+class TokenPlace:
+    where: str
+    how: str  # "sent", "stored", "logged", "rendered" or "never"
+    why: str
+
+
+TOKEN_PLACES: list[TokenPlace] = [
+    TokenPlace(
+        "QR code on a wall (the current result's) and on the commentary wall (newest replay)",
+        "rendered",
+        "the product: the visitor in front of the wall scans it. Served by a display link "
+        "(`/displays/media/…`) whose URL names no token, only while that result is a "
+        "display's current one (replay: the experience's newest); the attract loop shows "
+        "portraits without QR codes",
+    ),
+    TokenPlace(
+        "result page `/r/<token>/` and its image, download and delete links; replay page "
+        "`/replays/<token>/` and its status and video links",
+        "rendered",
+        "to the token's holder only; `Referrer-Policy: no-referrer` (the delete page: "
+        "`same-origin`, so its form post passes the CSRF check; no Referer leaves the site "
+        "either way), `X-Robots-Tag: noindex`, private caching",
+    ),
+    TokenPlace(
+        "QR code images: the result's QR asset file (media storage) and `/r/<token>/qr.png`, "
+        "`/replays/<token>/qr.png`",
+        "stored",
+        "the QR PNG is the link; erased with the visitor's files",
+    ),
+    TokenPlace(
+        "`experiences_asset.token`, `experiences_replay.token`",
+        "stored",
+        "plain, unique-indexed: the lookup key of `/r/…` and `/replays/…`; erased with the "
+        "visitor (rows zeroed by SQLite's secure_delete, WAL checkpointed)",
+    ),
+    TokenPlace(
+        "`moderation_erasedtoken.digest`",
+        "stored",
+        "SHA-256 of an erased token, so its link answers 410; not reversible",
+    ),
+    TokenPlace(
+        "clip API response (`page_url`, `status_url`) to the kick camera",
+        "sent",
+        "to an integration with the clips scope (bearer token), which hands the replay link "
+        "to its visitor",
+    ),
+    TokenPlace(
+        "admin: asset and replay change pages (token field), the visitor search (`q=<token>`), "
+        "asset names (`Portrait 1a2b3c4d…`, first 8 characters) in lists and admin history",
+        "rendered",
+        "staff with the model's view permission, to erase a visitor who brings their link; "
+        "admin history entries go with the visitor's erasure",
+    ),
+    TokenPlace(
+        "server log: request paths in Django's request and security warnings, daphne's messages",
+        "logged",
+        "masked to `/r/[token]` by booth.log_privacy.MaskLinkTokens on every handler; "
+        "Django's default handlers are routed through it. Daphne's separate access log is "
+        "not enabled by `manage.py serve`; a proxy in front must mask its own logs",
+    ),
+    TokenPlace(
+        "display, wall and commentary pages and sockets, the tablet's station socket and "
+        "`/api/jobs/<id>/`, the status page",
+        "never",
+        "results are named by row id and pictures come by signed, expiring display links "
+        "(kernel/display_links.py); a page's report of what it shows stores that id",
+    ),
+]
+
+
 def _cells(route: Route) -> str:
     return " | ".join(route.expect[role] for role in ROLES)
 
@@ -364,6 +456,15 @@ def render_markdown() -> str:
         "Every websocket also refuses a foreign `Origin` (kernel/websocket_origin.py), closes a "
         "connection sending a message over `BOOTH_WEBSOCKET_MAX_MESSAGE_BYTES` (1009), and "
         "ignores malformed messages.",
+        "",
+        "## Where result and replay tokens go",
+        "",
+        "The token in a result or replay link is the visitor's only key (it opens, downloads "
+        "and deletes). Every place one is sent, stored, logged or rendered:",
+        "",
+        "| where | how | why it is safe |",
+        "| --- | --- | --- |",
+        *[f"| {place.where} | {place.how} | {place.why} |" for place in TOKEN_PLACES],
         "",
     ]
     return "\n".join(lines)

@@ -475,6 +475,10 @@ BOOTH_DISPLAY_SILENT_SECONDS = env.float("BOOTH_DISPLAY_SILENT_SECONDS", default
 BOOTH_ATTRACT_AFTER_SECONDS = env.float("BOOTH_ATTRACT_AFTER_SECONDS", default=120)
 BOOTH_ATTRACT_INTERVAL_SECONDS = env.float("BOOTH_ATTRACT_INTERVAL_SECONDS", default=8)
 BOOTH_ATTRACT_RESULTS = env.int("BOOTH_ATTRACT_RESULTS", default=12)
+# How long a display's signed link to one picture or replay stays valid (kernel/display_links.py).
+# Pages get fresh links with every state push and attract round; an hour covers a wall
+# that shows one result a long time. A harvested link stops working after it.
+BOOTH_DISPLAY_MEDIA_SECONDS = env.int("BOOTH_DISPLAY_MEDIA_SECONDS", default=3600)
 # Staff pages (control panel, status) get a fresh snapshot this often over their socket.
 BOOTH_STATUS_PUSH_SECONDS = env.float("BOOTH_STATUS_PUSH_SECONDS", default=2)
 # Optional Slack-compatible chat webhook: "result ready" and "job failed" messages. Off
@@ -555,7 +559,18 @@ BOOTH_COMMENTARY_MAX_ATTEMPTS = env.int("BOOTH_COMMENTARY_MAX_ATTEMPTS", default
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    # Every handler masks visitors' link tokens in what it writes (booth/log_privacy.py).
+    "filters": {"mask_link_tokens": {"()": "booth.log_privacy.MaskLinkTokens"}},
+    "handlers": {
+        "console": {"class": "logging.StreamHandler", "filters": ["mask_link_tokens"]},
+    },
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
-    "loggers": {"django_tasks_db": {"level": "WARNING"}, "django.tasks": {"level": "WARNING"}},
+    "loggers": {
+        "django_tasks_db": {"level": "WARNING"},
+        "django.tasks": {"level": "WARNING"},
+        # Django's own default handlers (console under DEBUG, mail_admins, django.server)
+        # would write request paths unmasked: its records go to the root handler instead.
+        "django": {"handlers": [], "level": "INFO", "propagate": True},
+        "django.server": {"handlers": [], "level": "INFO", "propagate": True},
+    },
 }

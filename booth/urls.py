@@ -5,6 +5,7 @@ from drf_spectacular.views import SpectacularAPIView
 
 from booth import health, preflight_views
 from booth.api_docs import StaffSwaggerView
+from displays import media_views
 from displays import views as display_views
 from experiences.sports import api as sports_api
 from kernel import admin as kernel_admin
@@ -43,6 +44,7 @@ urlpatterns = [
         display_views.default_image,
         name="display-default-image",
     ),
+    path("displays/media/<str:signed>", media_views.display_media, name="display-media"),
     path("r/<token:token>/", views.result, name="result"),
     path("r/<token:token>/image.jpg", views.result_image, name="result-image"),
     path("r/<token:token>/qr.png", views.result_qr, name="result-qr"),

@@ -13,6 +13,7 @@ from displays.models import Display, Station
 from experiences.models.events import Event
 from experiences.models.photo import Asset, Job
 from experiences.sports.feed import sports_experience
+from kernel import display_links as media
 from kernel.realtime import group_send
 
 FALLBACK_DEFAULT_IMAGE = "displays/default.svg"
@@ -35,16 +36,22 @@ def client_config() -> dict[str, int]:
     }
 
 
-def result_payload(asset: Asset) -> dict[str, Any]:
-    """Everything a display or tablet needs to show one result."""
+def result_payload(asset: Asset, *, with_qr: bool = True) -> dict[str, Any]:
+    """Everything a display or tablet needs to show one result, and nothing more.
+
+    Display pages and their sockets are public, so this never holds the result's token
+    (the visitor's key to open and delete it): pictures come through display-scoped signed
+    links (kernel/display_links.py) and `id` is the row's number, which opens nothing. The QR
+    code, the token as a picture, goes only with a display's current result
+    (`with_qr=False` for the attract loop, which cycles through other visitors' results).
+    """
     job = asset.job
     return {
-        "token": asset.token,
+        "id": asset.pk,
         "nickname": job.capture.player.nickname,
         "story": job.story,
-        "image": reverse("result-image", args=[asset.token]),
-        "qr": reverse("result-qr", args=[asset.token]),
-        "url": asset.public_url,
+        "image": media.media_url(media.PORTRAIT, asset.pk),
+        "qr": media.media_url(media.RESULT_QR, asset.pk) if with_qr else None,
         "created": asset.created.isoformat(),
     }
 
@@ -92,7 +99,7 @@ def full_state(display: Display) -> dict[str, Any]:
 def attract_payload(event_id: int) -> list[dict[str, Any]]:
     """The results an idle display cycles through (see selectors.attract_portraits)."""
     event = Event(pk=event_id)
-    return [result_payload(asset) for asset in selectors.attract_portraits(event)]
+    return [result_payload(asset, with_qr=False) for asset in selectors.attract_portraits(event)]
 
 
 def push_state(display: Display, attract: list[dict[str, Any]] | None = None) -> bool:

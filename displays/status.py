@@ -59,8 +59,9 @@ def page_seen(channel_name: str, report: dict[str, Any]) -> None:
     showing = report.get("showing")
     if isinstance(showing, str) and showing in SHOWING_CHOICES:
         fields["showing"] = showing
-        token = report.get("token")
-        fields["showing_token"] = token[:64] if isinstance(token, str) else ""
+        # The result's display id (services.result_payload), never a token: pages have none.
+        shown = report.get("result")
+        fields["showing_token"] = str(shown)[:64] if isinstance(shown, (int, str)) else ""
     DisplayConnection.objects.filter(channel_name=channel_name).update(**fields)
 
 

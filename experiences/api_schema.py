@@ -53,12 +53,15 @@ class CaptureAcceptedSerializer(serializers.Serializer):
 
 
 class ResultSerializer(serializers.Serializer):
-    token = serializers.CharField()
+    """What displays show of a result: never its token (kernel/display_links.py)."""
+
+    id = serializers.IntegerField()
     nickname = serializers.CharField()
     story = serializers.CharField()
-    image = serializers.CharField()
-    qr = serializers.CharField()
-    url = serializers.CharField()
+    image = serializers.CharField(help_text="A display-scoped signed link of the portrait.")
+    qr = serializers.CharField(
+        allow_null=True, help_text="A display-scoped signed link of the QR code."
+    )
     created = serializers.DateTimeField()
 
 

@@ -15,13 +15,14 @@ from django.db import transaction
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 
-from displays.models import Display
+from displays.models import Display, DisplayConnection
 from displays.services import push_states
 from experiences.models.events import Experience, Player
 from experiences.models.photo import Asset, Capture, Job
 from experiences.models.sports import CommentaryLine, Replay, Shot
 from experiences.photo.storage import stray_files
 from experiences.sports import feed as commentary
+from moderation import traces
 from moderation.models import ConsentRecord, ErasedToken, ErasureLog, Result, token_digest
 
 logger = logging.getLogger(__name__)
@@ -133,6 +134,17 @@ def erase_players(
             Experience.objects.filter(players__shots__player_id__in=ids).distinct()
         )
         history = list(admin_history(ids).values_list("pk", flat=True))  # found via the rows
+        job_ids = list(Job.objects.filter(capture__player_id__in=ids).values_list("pk", flat=True))
+        shown_ids = [
+            str(pk) for pk in Asset.objects.filter(job_id__in=job_ids).values_list("pk", flat=True)
+        ]
+        traces.forget_tasks(
+            job_ids,
+            list(Replay.objects.filter(player_id__in=ids).values_list("pk", flat=True)),
+            list(Shot.objects.filter(player_id__in=ids).values_list("pk", flat=True)),
+        )
+        # Open display pages report which result they show (its id): forget it now.
+        DisplayConnection.objects.filter(showing_token__in=shown_ids).update(showing_token="")
         rows, per_model = Player.objects.filter(pk__in=ids).delete()
         history_rows, _ = LogEntry.objects.filter(pk__in=history).delete()
         rows += history_rows
@@ -153,12 +165,16 @@ def erase_players(
             **_who(by),
         )
     failed = 0
+    deleted = []
     for stored in files:
         try:
             stored.storage.delete(stored.name)
+            deleted.append((stored.storage, stored.name))
         except OSError:
             failed += 1
             logger.exception("Could not delete stored file %s", stored.name)
+    traces.remove_empty_folders(deleted, job_ids)
+    traces.flush_database()
     if failed:  # the log says what really happened; the file names are in the server log
         erasure.files -= failed
         log.files = erasure.files
@@ -179,6 +195,9 @@ def erase_player(player: Player, *, reason: str = ErasureLog.Reason.STAFF, by=No
 def purge_expired(now=None) -> Erasure:
     """Erase every player whose retention period has ended."""
     expired = Player.objects.filter(delete_after__lte=now or timezone.now())
-    return erase_players(
+    erasure = erase_players(
         list(expired.values_list("pk", flat=True)), reason=ErasureLog.Reason.RETENTION
     )
+    if traces.forget_orphan_tasks():  # erase_players flushed after its own batch
+        traces.flush_database()
+    return erasure

@@ -17,6 +17,7 @@ import pytest
 from skimage import data
 
 from tests import servers
+from tests.qrcodes import decode_qr
 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 PASSWORD = "station-pass-123"
@@ -96,6 +97,13 @@ def _open_wall(browser, base: str, number: int):
     return wall
 
 
+def link_on_wall(wall) -> str:
+    """The result link the wall's QR code holds, read from a screenshot as a phone would:
+    the page itself holds no token (kernel/display_links.py)."""
+    wall.wait_for_function("() => document.getElementById('qr').naturalWidth > 0")
+    return decode_qr(wall.screenshot())
+
+
 def _take_photo(browser, base: str, username: str, nickname: str):
     """A visitor consents and takes a photo on the tablet, up to pressing "Use this photo"."""
     tablet = browser.new_context(viewport={"width": 1280, "height": 800}).new_page()
@@ -129,9 +137,9 @@ def test_capture_on_tablet_appears_on_display_and_phone(booth_server, browser, t
     wall.screenshot(path=str(tmp_path / "wall.png"))
     print(f"tablet submit → portrait on the display: {on_wall:.2f} s")
 
-    token = wall.get_attribute("#wall", "data-token")
+    link = link_on_wall(wall)
     phone = browser.new_context(viewport={"width": 390, "height": 844}).new_page()
-    phone.goto(f"{base}/r/{token}/")
+    phone.goto(link)
     assert phone.inner_text("h1") == "Ada"
     assert "Ada" in phone.inner_text(".story")
     with phone.expect_download() as download:
@@ -173,9 +181,9 @@ def test_a_result_pulled_in_admin_leaves_even_a_paused_wall_and_the_phone(booth_
     wall = _open_wall(browser, base, 4)
     _take_photo(browser, base, "station4", "Grace").click("[data-action=submit]")
     wall.wait_for_selector("#wall[data-view=result]", timeout=15000)
-    token = wall.get_attribute("#wall", "data-token")
+    link = link_on_wall(wall)
     phone = browser.new_context(viewport={"width": 390, "height": 844}).new_page()
-    assert phone.goto(f"{base}/r/{token}/").status == 200
+    assert phone.goto(link).status == 200
 
     staff = browser.new_context().new_page()
     staff.goto(f"{base}/admin/login/?next=/admin/moderation/result/")
@@ -203,7 +211,7 @@ def test_a_result_pulled_in_admin_leaves_even_a_paused_wall_and_the_phone(booth_
     assert time.monotonic() - started < 2
     # The admin page is still loading when the wall has already changed.
     staff.wait_for_selector("text=1 result taken down", timeout=10000)
-    gone = phone.goto(f"{base}/r/{token}/")
+    gone = phone.goto(link)
     assert gone.status == 410
     assert "This portrait is gone" in phone.inner_text("h1")
 

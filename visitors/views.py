@@ -133,11 +133,32 @@ def result_download(request: HttpRequest, token: str) -> HttpResponse:
     )
 
 
+# The confirmation page's referrer policy. Not "no-referrer" like the other result pages:
+# under it browsers (Chromium, Safari) send `Origin: null` with the page's own form post,
+# per the Fetch standard, and Django's CSRF check refuses a null Origin ("Origin checking
+# failed - null does not match any trusted origins"), so nobody could delete their photo.
+# "same-origin" keeps the token private all the same: no Referer at all goes to another
+# site (and the page links to none), while our own form post carries the real Origin
+# that Django's check compares with the host. Exempting the view from CSRF and binding a
+# form token to the result instead would mean a second, home-made CSRF scheme; Django's
+# standard check is kept.
+DELETE_PAGE_REFERRER_POLICY = "same-origin"
+
+
 @result_rate_limited
 @result_link
 @require_http_methods(["GET", "POST"])
 def result_delete(request: HttpRequest, token: str) -> HttpResponse:
-    """The visitor withdraws: after confirming, their photo and results are erased."""
+    """The visitor withdraws: after confirming, their photo and results are erased.
+
+    The link is the whole key, on purpose: visitors have no account, and anything else we
+    could ask (their nickname, a code) is shown on the wall or would lock out the visitor
+    who lost it. What guards deletion is the token's secrecy (192 random bits that reach
+    only the visitor's phone: displays get none, logs mask them), a confirmation page (a
+    GET, e.g. a link preview or prefetch, never deletes) and CSRF protection of the POST.
+    No separate limit per token: an erasure happens once (the link then answers 410), and
+    guessing tokens is already limited per address by `result_rate_limited`.
+    """
     asset = selectors.erasable_portrait(token)
     if request.method == "POST":
         if asset is not None:
@@ -145,6 +166,12 @@ def result_delete(request: HttpRequest, token: str) -> HttpResponse:
         return keep_private(render(request, "experiences/result_deleted.html"))
     if asset is None:
         _portrait_or_404(token)  # 410 for an erased link, else 404
-    return keep_private(
-        render(request, "experiences/result_delete.html", {"asset": asset, "job": asset.job})
+    response = keep_private(
+        render(
+            request,
+            "experiences/result_delete.html",
+            {"asset": asset, "job": asset.job, "referrer_policy": DELETE_PAGE_REFERRER_POLICY},
+        )
     )
+    response["Referrer-Policy"] = DELETE_PAGE_REFERRER_POLICY
+    return response

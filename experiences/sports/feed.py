@@ -9,12 +9,11 @@ finished slow-motion replay of a shot).
 
 from typing import Any
 
-from django.urls import reverse
-
 from experiences.models.events import Experience
 from experiences.models.sports import CommentaryLine, Replay, Shot
 from experiences.selectors import active_event
 from experiences.sports import leaderboard
+from kernel import display_links as media
 from kernel.realtime import group_send
 
 FEED_LINES = 30
@@ -59,13 +58,16 @@ def line_payload(line: CommentaryLine) -> dict[str, Any]:
 
 
 def replay_payload(replay: Replay) -> dict[str, Any]:
-    """What the commentary wall and the displays need to play a replay and show its QR."""
+    """What the commentary wall and the displays need to play a replay and show its QR.
+
+    Display-scoped links only (kernel/display_links.py): the replay's token, the visitor's key
+    to their replay page, never goes over these public sockets."""
     return {
         "id": replay.pk,
         "shot": replay.shot_id,
         "nickname": replay.player.nickname,
-        "video": reverse("replay-video", args=[replay.token, "slow"]),
-        "qr": reverse("replay-qr", args=[replay.token]),
+        "video": media.media_url(media.REPLAY_VIDEO, replay.pk),
+        "qr": media.media_url(media.REPLAY_QR, replay.pk),
         "seconds": round(replay.clip_seconds * replay.factor, 2),
     }
 

@@ -51,7 +51,7 @@ export function mountScreen(root, initialState) {
     let showing = root.dataset.view === "result" ? "result" : "default";
     if (offline) showing = "offline";
     else if (attract.active) showing = "attract";
-    return { version: CLIENT_VERSION, showing, token: root.dataset.token || "" };
+    return { version: CLIENT_VERSION, showing, result: root.dataset.result || "" };
   }
 
   function reportChange() {
@@ -71,24 +71,28 @@ export function mountScreen(root, initialState) {
       target.src = url;
     }
     root.dataset.view = "default";
-    delete root.dataset.token;
+    delete root.dataset.result;
     reportChange();
   }
 
   async function showResult(result) {
     const ticket = ++latestRender;
     try {
-      await Promise.all([decoded(result.image), decoded(result.qr)]);
+      // The attract loop's results come without QR code (displays/media.py): no key of a
+      // visitor who has left is shown on the wall.
+      await Promise.all([decoded(result.image), result.qr ? decoded(result.qr) : null]);
     } catch {
       return; // keep what is on screen rather than a broken image
     }
     if (ticket !== latestRender) return; // a newer state arrived while this one loaded
     part("portrait").src = result.image;
-    part("qr").src = result.qr;
+    if (result.qr) part("qr").src = result.qr;
+    else part("qr").removeAttribute("src");
+    part("qr").closest("figure").hidden = !result.qr;
     part("nickname").textContent = result.nickname;
     part("story").textContent = result.story;
     root.dataset.view = "result";
-    root.dataset.token = result.token;
+    root.dataset.result = String(result.id);
     reportChange();
   }
 
@@ -133,8 +137,8 @@ export function mountScreen(root, initialState) {
   function updateAttractList(list) {
     attract.list = list || [];
     if (!attract.active) return;
-    const shown = root.dataset.token;
-    if (!attract.list.some((result) => result.token === shown)) {
+    const shown = root.dataset.result;
+    if (!attract.list.some((result) => String(result.id) === shown)) {
       clearTimeout(attract.timer);
       attract.index = -1;
       attractNext(); // the shown one was taken down: move on at once
@@ -153,7 +157,7 @@ export function mountScreen(root, initialState) {
   // --- state ----------------------------------------------------------------------------
   function render(state, { keepAttract = false } = {}) {
     followCommentary(state.commentary ?? null);
-    const isNew = state.result && state.result.token !== lastState.result?.token;
+    const isNew = state.result && state.result.id !== lastState.result?.id;
     if (isNew) lastNewResultAt = Date.now();
     lastState = state;
     setProcessing(null);

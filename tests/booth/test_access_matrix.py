@@ -13,6 +13,7 @@ from django.apps import apps
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from django.contrib.contenttypes.models import ContentType
+from django.core import signing
 from django.core.files.base import ContentFile
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver
@@ -36,6 +37,7 @@ from experiences.models.events import new_public_token
 from experiences.models.photo import Asset
 from experiences.models.sports import CommentaryLine, LeaderboardReset, Replay
 from experiences.sports.shots import ShotReport, record_shot
+from kernel import display_links as media
 from moderation.models import ErasureLog
 from moderation.services import erase_player
 from moderation.tasks import purge_expired_visitors
@@ -226,6 +228,11 @@ def sample(name: str, route: Route, role: str, world: World, *, other: bool) -> 
     if kind in ("token", "replay"):
         link = "replay" if kind == "replay" else "result"
         return world.tokens[link] if role == "visitor" else new_public_token()
+    if kind == "display_media":
+        if role != "display":  # a forged link: signed with another key
+            return signing.TimestampSigner(key="x" * 50, salt=media.SALT).sign_object(["qr", 1])
+        portrait = Asset.objects.get(token=world.tokens["result"])
+        return media.media_url(media.PORTRAIT, portrait.pk).rsplit("/", 1)[1]
     if kind == "event_id":
         return world.event_id
     if kind == "version":

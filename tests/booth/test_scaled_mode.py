@@ -189,7 +189,7 @@ async def _wait_for_files(folder: Path, count: int, seconds: float = 60) -> None
     pytest.fail(f"the worker did not write {count} files into {folder} in {seconds} s")
 
 
-async def _results_until(socket, token: str, quiet_seconds: float) -> list[dict]:
+async def _results_until(socket, portrait: int, quiet_seconds: float) -> list[dict]:
     """Every result the display receives until `token` arrived and then `quiet_seconds`
     passed without another message (so a duplicate push would be seen)."""
     results, seen = [], False
@@ -203,7 +203,7 @@ async def _results_until(socket, token: str, quiet_seconds: float) -> list[dict]
         message = json.loads(raw)
         if message["type"] == "state" and message["result"]:
             results.append(message["result"])
-            seen = seen or message["result"]["token"] == token
+            seen = seen or message["result"]["id"] == portrait
 
 
 async def test_two_webs_two_workers_and_a_worker_killed_mid_job(scaled_cluster):
@@ -233,11 +233,11 @@ async def test_two_webs_two_workers_and_a_worker_killed_mid_job(scaled_cluster):
         victim.send_signal(signal.SIGKILL)
         victim.wait(timeout=10)
 
-        [(state, attempts, token)] = await _wait_for_job(database, job_id)
-        results = await _results_until(display, token, quiet_seconds=3)
+        [(state, attempts, portrait)] = await _wait_for_job(database, job_id)
+        results = await _results_until(display, portrait, quiet_seconds=3)
 
     assert state == "succeeded" and attempts == 2
-    assert [result["token"] for result in results] == [token]  # one push, on web B
+    assert [result["id"] for result in results] == [portrait]  # one push, on web B
     assert results[0]["nickname"] == "Ada"
     assert _query(database, "SELECT kind FROM experiences_asset ORDER BY kind") == [
         ("portrait",),
@@ -258,7 +258,7 @@ async def _wait_for_job(database: str, job_id: int, seconds: float = 90) -> list
     while time.monotonic() < deadline:
         rows = _query(
             database,
-            "SELECT j.state, j.attempts, a.token FROM experiences_job j "
+            "SELECT j.state, j.attempts, a.id FROM experiences_job j "
             "JOIN experiences_asset a ON a.job_id = j.id AND a.kind = 'portrait' "
             "WHERE j.id = %s AND j.published IS NOT NULL",
             job_id,

@@ -55,7 +55,7 @@ def test_worker_processes_a_capture_uploaded_through_the_api(demo):
     assert job.state == Job.State.SUCCEEDED
     portrait = job.portrait
     assert Display.objects.get(event=demo.event, number=3).current_asset == portrait
-    assert tablet.get(response.json()["status_url"]).json()["result"]["token"] == portrait.token
+    assert tablet.get(response.json()["status_url"]).json()["result"]["id"] == portrait.pk
     page = Client().get(f"/r/{portrait.token}/")
     assert page.status_code == 200
     assert "Mina" in page.content.decode()

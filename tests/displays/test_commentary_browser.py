@@ -129,7 +129,12 @@ def test_a_kick_clip_plays_as_a_slow_motion_replay_with_its_qr_code(
     wall.wait_for_selector("#replay:not([hidden])", timeout=60_000)
     assert wall.inner_text("#replay figcaption").startswith("Lee")
     wall.wait_for_function("() => document.querySelector('#replay video').readyState >= 2")
-    assert wall.eval_on_selector("#replay img", "img => img.complete && img.naturalWidth > 0")
+    qr = wall.get_attribute("#replay img", "src")
+    assert qr.startswith("/displays/media/")  # a display link: no replay token on the wall
+    wall.wait_for_function(
+        "() => { const img = document.querySelector('#replay img');"
+        " return img.complete && img.naturalWidth > 0; }"
+    )
     # The phone opens the replay page: both videos play and download.
     phone = browser.new_context(viewport={"width": 390, "height": 844}).new_page()
     phone.goto(page_url)

@@ -1,5 +1,7 @@
 """Display walls and tablets over real websockets: booth.asgi with the in-memory layer."""
 
+import json
+
 import pytest
 from channels.db import database_sync_to_async
 from channels.testing import WebsocketCommunicator
@@ -51,6 +53,11 @@ async def portrait_token(job: Job) -> str:
     return (await job.assets.aget(kind="portrait")).token
 
 
+async def portrait_id(job: Job) -> int:
+    """What display payloads name a result by: its row id, never its token."""
+    return (await job.assets.aget(kind="portrait")).pk
+
+
 async def test_display_gets_its_state_with_the_default_image_before_any_result(booth):
     display = await connected("/ws/displays/1/")
 
@@ -80,12 +87,13 @@ async def test_display_shows_processing_then_the_result(booth):
     assert state["type"] == "state"
     token = await portrait_token(job)
     result = state["result"]
-    assert result["token"] == token
+    assert result["id"] == await portrait_id(job)
     assert result["nickname"] == "Mina"
     assert result["story"] == job.story and "Mina" in result["story"]
-    assert result["image"] == f"/r/{token}/image.jpg"
-    assert result["qr"] == f"/r/{token}/qr.png"
-    assert result["url"].endswith(f"/r/{token}/")
+    # Display-scoped links only: the visitor's key stays off the public socket.
+    assert result["image"].startswith("/displays/media/")
+    assert result["qr"].startswith("/displays/media/")
+    assert token not in json.dumps(state) and "url" not in result
     assert await display.receive_nothing()
     await display.disconnect()
 
@@ -106,7 +114,7 @@ async def test_a_display_that_connects_later_gets_the_current_result(booth):
     display = await connected("/ws/displays/1/")
     state = await display.receive_json_from(timeout=TIMEOUT)
 
-    assert state["result"]["token"] == await portrait_token(job)
+    assert state["result"]["id"] == await portrait_id(job)
     assert state["result"]["nickname"] == "Mina"
     await display.disconnect()
 
@@ -126,7 +134,7 @@ async def test_a_failed_job_puts_the_display_back_on_its_previous_result(booth):
     }
     state = await display.receive_json_from(timeout=TIMEOUT)
     assert state["type"] == "state"
-    assert state["result"]["token"] == await portrait_token(first)
+    assert state["result"]["id"] == await portrait_id(first)
     assert state["result"]["nickname"] == "First"
     await display.disconnect()
 
@@ -157,14 +165,14 @@ async def test_station_socket_tells_the_tablet_its_visitors_outcome(booth):
     job = await visit(booth.station, "Mina")
 
     outcome = await tablet.receive_json_from(timeout=TIMEOUT)
-    token = await portrait_token(job)
     assert {key: outcome[key] for key in ("type", "job", "state", "display")} == {
         "type": "job",
         "job": job.pk,
         "state": "succeeded",
         "display": 1,
     }
-    assert outcome["result"]["token"] == token
+    assert outcome["result"]["id"] == await portrait_id(job)
+    assert await portrait_token(job) not in json.dumps(outcome)
     assert outcome["result"]["nickname"] == "Mina"
     await tablet.disconnect()
 

@@ -9,7 +9,7 @@ from displays import control
 from displays.models import ControlAction, Display
 from experiences.models.photo import Job
 from moderation import review
-from tests.displays.test_consumers import TIMEOUT, connected, portrait_token, visit
+from tests.displays.test_consumers import TIMEOUT, connected, portrait_id, visit
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -33,7 +33,7 @@ async def opened(number: int):
 async def test_set_mode_default_reaches_the_open_page_and_is_recorded(booth, staff):
     job = await visit(booth.station, "Mina")
     page, first = await opened(1)
-    assert first["mode"] == "live" and first["result"]["token"] == await portrait_token(job)
+    assert first["mode"] == "live" and first["result"]["id"] == await portrait_id(job)
 
     await database_sync_to_async(control.set_mode)(
         await displays(1), "default", by=staff, via="test"
@@ -64,7 +64,7 @@ async def test_back_to_live_shows_the_result_made_while_on_the_default_image(boo
 
     state = await page.receive_json_from(timeout=TIMEOUT)
     assert state["mode"] == "live"
-    assert state["result"]["token"] == await portrait_token(job)
+    assert state["result"]["id"] == await portrait_id(job)
     await page.disconnect()
 
 
@@ -79,7 +79,7 @@ async def test_paused_keeps_its_result_while_new_ones_are_made(booth, staff):
 
     state = await page.receive_json_from(timeout=TIMEOUT)  # the publish pushes the state
     assert state["mode"] == "paused"
-    assert state["result"]["token"] == await portrait_token(first_job)
+    assert state["result"]["id"] == await portrait_id(first_job)
     await page.disconnect()
 
 
@@ -97,7 +97,7 @@ async def test_push_a_chosen_result_to_all_displays_at_once(booth, staff):
 
     for page in (page1, page2):
         state = await page.receive_json_from(timeout=TIMEOUT)
-        assert state["result"]["token"] == asset.token
+        assert state["result"]["id"] == asset.pk
         assert state["result"]["nickname"] == "Chosen"
     action = await ControlAction.objects.aget()
     assert (action.kind, action.displays, action.detail) == (
@@ -129,7 +129,7 @@ async def test_force_refresh_resends_the_full_state(booth, staff):
 
     assert await page.receive_json_from(timeout=TIMEOUT) == first
     assert (await ControlAction.objects.aget()).kind == "refresh"
-    assert first["result"]["token"] == await portrait_token(job)
+    assert first["result"]["id"] == await portrait_id(job)
     await page.disconnect()
 
 
@@ -157,7 +157,7 @@ async def test_a_page_that_reconnects_gets_what_it_missed(booth, staff):
 
     again, state = await opened(1)
     assert state["mode"] == "paused"
-    assert state["result"]["token"] == await portrait_token(job)
+    assert state["result"]["id"] == await portrait_id(job)
     assert state["result"]["nickname"] == "Missed"
     await again.disconnect()
 

@@ -17,7 +17,7 @@ from tests.displays.test_consumers import (
     TIMEOUT,
     connected,
     open_socket,
-    portrait_token,
+    portrait_id,
     session_cookie,
     visit,
 )
@@ -38,17 +38,17 @@ async def test_an_open_page_is_counted_with_what_it_shows_and_its_version(booth)
     job = await visit(booth.station, "Mina")
     page = await connected("/ws/displays/1/")
     await page.receive_json_from(timeout=TIMEOUT)
-    token = await portrait_token(job)
+    shown = await portrait_id(job)
 
     await page.send_json_to(
-        {"type": "hello", "version": "2026.11-walls", "showing": "result", "token": token}
+        {"type": "hello", "version": "2026.11-walls", "showing": "result", "result": shown}
     )
     await page.send_json_to({"type": "ping"})  # the pong comes after the hello is stored
     assert await page.receive_json_from(timeout=TIMEOUT) == {"type": "pong"}
 
     rows = by_number(await database_sync_to_async(status.display_statuses)())
     assert rows[1]["pages"] == 1 and not rows[1]["silent"]
-    assert rows[1]["showing"] == "result" and rows[1]["showing_token"] == token[:8]
+    assert rows[1]["showing"] == "result" and rows[1]["showing_token"] == str(shown)
     assert rows[1]["client_versions"] == ["2026.11-walls"]
     assert rows[1]["result"] == "Mina"
     assert rows[2]["pages"] == 0 and rows[2]["silent"]  # nobody opened display 2
@@ -88,7 +88,9 @@ async def test_a_forged_report_cannot_store_junk(booth):
     page = await connected("/ws/displays/1/")
     await page.receive_json_from(timeout=TIMEOUT)
 
-    await page.send_json_to({"type": "hello", "version": ["x"], "showing": "<script>", "token": 5})
+    await page.send_json_to(
+        {"type": "hello", "version": ["x"], "showing": "<script>", "result": ["x"]}
+    )
     await page.send_json_to({"type": "ping"})
     assert await page.receive_json_from(timeout=TIMEOUT) == {"type": "pong"}
 

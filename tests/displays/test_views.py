@@ -35,7 +35,7 @@ def test_display_page_starts_with_the_current_result(client, booth):
     assert response.status_code == 200
     state = initial_state(response)
     assert state["display"] == 1
-    assert state["result"]["token"] == job.portrait.token
+    assert state["result"]["id"] == job.portrait.pk
     assert state["result"]["nickname"] == "Mina"
 
 

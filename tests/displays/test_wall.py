@@ -11,7 +11,7 @@ from experiences.models.photo import Job
 from moderation import review
 from moderation.services import erase_player
 from tests import factories
-from tests.displays.test_consumers import TIMEOUT, connected, portrait_token, visit
+from tests.displays.test_consumers import TIMEOUT, connected, portrait_id, visit
 
 
 def screens(response) -> dict[int, dict]:
@@ -40,7 +40,7 @@ def test_the_wall_shows_every_display_of_the_event_with_its_state(client):
     assert response.status_code == 200
     tiles = screens(response)
     assert sorted(tiles) == list(range(1, 9))
-    assert tiles[1]["state"]["result"]["token"] == job.portrait.token
+    assert tiles[1]["state"]["result"]["id"] == job.portrait.pk
     assert tiles[2]["state"]["result"] is None
     assert 'src="/static/displays/wall.js"' in response.content.decode()
     assert 'data-columns="4" data-rows="2"' in response.content.decode()
@@ -108,7 +108,7 @@ async def test_a_display_asks_for_a_fresh_attract_list(booth):
     first = await visit(booth.station, "First")
     page = await connected("/ws/displays/2/")
     state = await page.receive_json_from(timeout=TIMEOUT)
-    assert [r["token"] for r in state["attract"]] == [await portrait_token(first)]
+    assert [r["id"] for r in state["attract"]] == [await portrait_id(first)]
     second = await visit(booth.station, "Second")
 
     await page.send_json_to({"type": "attract"})
@@ -116,8 +116,9 @@ async def test_a_display_asks_for_a_fresh_attract_list(booth):
     answer = await page.receive_json_from(timeout=TIMEOUT)
     assert answer["type"] == "attract"
     assert [r["nickname"] for r in answer["results"]] == ["Second", "First"]
-    assert answer["results"][0]["token"] == await portrait_token(second)
-    assert answer["results"][0]["image"].endswith("/image.jpg")
+    assert answer["results"][0]["id"] == await portrait_id(second)
+    assert answer["results"][0]["image"].startswith("/displays/media/")
+    assert answer["results"][0]["qr"] is None  # no visitor's key in the attract loop
     await page.disconnect()
 
 
@@ -133,7 +134,7 @@ async def test_erasing_a_visitor_takes_their_result_out_of_every_attract_loop(bo
     await database_sync_to_async(erase_player)(player)
 
     again = await page.receive_json_from(timeout=TIMEOUT)
-    assert [r["token"] for r in again["attract"]] == [await portrait_token(kept)]
+    assert [r["id"] for r in again["attract"]] == [await portrait_id(kept)]
     await page.disconnect()
 
 
@@ -146,6 +147,6 @@ async def test_a_new_result_is_pushed_without_the_attract_list(booth):
 
     assert (await page.receive_json_from(timeout=TIMEOUT))["type"] == "processing"
     state = await page.receive_json_from(timeout=TIMEOUT)
-    assert state["result"]["token"] == await portrait_token(job)
+    assert state["result"]["id"] == await portrait_id(job)
     assert "attract" not in state  # small pushes; the page keeps its list until it asks
     await page.disconnect()

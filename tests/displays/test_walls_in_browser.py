@@ -22,7 +22,7 @@ job = make_job(Station.objects.get(number={station}), nickname="{nickname}")
 run_job(job.pk)
 job.refresh_from_db()
 assert job.state == "succeeded", job.error
-print("TOKEN", job.portrait.token)
+print("TOKEN", job.portrait.pk)
 """
 
 
@@ -90,7 +90,7 @@ def test_display_falls_back_when_the_server_dies_and_recovers_the_newest_result(
     booth.start()
     page = browser.new_context(viewport={"width": 1280, "height": 720}).new_page()
     page.goto(f"{booth.base}/displays/1/")
-    page.wait_for_selector(f"#wall[data-view=result][data-token='{before}']")
+    page.wait_for_selector(f"#wall[data-view=result][data-result='{before}']")
     page.wait_for_selector("#connection[data-connected=true]", state="attached")
     assert page.get_attribute("#wall", "data-failures-before-default") == "2"
 
@@ -102,7 +102,7 @@ def test_display_falls_back_when_the_server_dies_and_recovers_the_newest_result(
     during = make_result(booth.env, 1, "During")  # made while the server was down
     booth.start()
 
-    page.wait_for_selector(f"#wall[data-view=result][data-token='{during}']", timeout=30000)
+    page.wait_for_selector(f"#wall[data-view=result][data-result='{during}']", timeout=30000)
     assert page.inner_text("#nickname") == "During"
     assert "During" in page.inner_text("#story")
     assert page.evaluate("document.getElementById('portrait').naturalWidth") > 300
@@ -134,7 +134,7 @@ def test_wall_shows_all_displays_follows_the_control_panel_and_attracts(
     wall.goto(f"{booth.base}/displays/wall/")
     tiles = wall.locator("[data-screen-root]")
     assert tiles.count() == 8
-    wall.wait_for_selector(f"[data-display='1'][data-view=result][data-token='{first}']")
+    wall.wait_for_selector(f"[data-display='1'][data-view=result][data-result='{first}']")
     assert wall.evaluate(
         "document.documentElement.scrollHeight <= window.innerHeight"
         " && document.documentElement.scrollWidth <= window.innerWidth"
@@ -148,7 +148,7 @@ def test_wall_shows_all_displays_follows_the_control_panel_and_attracts(
     tokens = set()
     deadline = time.monotonic() + 15
     while len(tokens) < 2 and time.monotonic() < deadline:
-        token = wall.get_attribute("[data-display='2']", "data-token")
+        token = wall.get_attribute("[data-display='2']", "data-result")
         if token:
             tokens.add(token)
         wall.wait_for_timeout(200)
@@ -168,7 +168,7 @@ def test_wall_shows_all_displays_follows_the_control_panel_and_attracts(
     # Remote reload of display 3's pages only.
     staff.locator("tr[data-display='3'] select[name=mode]").select_option("live")
     staff.locator("tr[data-display='3'] button[value=set_mode]").click()
-    wall.wait_for_selector(f"[data-display='3'][data-view=result][data-token='{second}']")
+    wall.wait_for_selector(f"[data-display='3'][data-view=result][data-result='{second}']")
     pages = {}
     for number in (3, 4):
         pages[number] = browser.new_context().new_page()
@@ -177,7 +177,7 @@ def test_wall_shows_all_displays_follows_the_control_panel_and_attracts(
         pages[number].evaluate("window.reloadMarker = 'before'")
     staff.locator("tr[data-display='3'] button[value=reload]").click()
     pages[3].wait_for_function("() => window.reloadMarker === undefined", timeout=5000)
-    pages[3].wait_for_selector(f"#wall[data-view=result][data-token='{second}']")
+    pages[3].wait_for_selector(f"#wall[data-view=result][data-result='{second}']")
     assert pages[4].evaluate("window.reloadMarker") == "before"
 
     # The status shows display 3's page and what it shows, live.

@@ -14,7 +14,14 @@ from displays.models import Station
 from experiences.models.events import Experience
 from experiences.models.photo import Job
 from moderation import review
-from tests.displays.test_consumers import TIMEOUT, connected, portrait_token, session_cookie, visit
+from tests.displays.test_consumers import (
+    TIMEOUT,
+    connected,
+    portrait_id,
+    portrait_token,
+    session_cookie,
+    visit,
+)
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -55,7 +62,7 @@ async def test_premoderated_result_waits_for_approval_then_reaches_the_display(b
     for socket in (display, late):
         state = await socket.receive_json_from(timeout=1)
         assert state["type"] == "state"
-        assert state["result"]["token"] == token
+        assert state["result"]["id"] == await portrait_id(job)
         assert state["result"]["nickname"] == "Mina"
         await socket.disconnect()
     assert await database_sync_to_async(page_status)(token) == 200
@@ -83,7 +90,8 @@ async def test_pulling_a_shown_result_takes_it_off_the_display_and_its_page(boot
     job = await visit(booth.station, "Mina")
     token = await portrait_token(job)
     display = await connected("/ws/displays/1/")
-    assert (await display.receive_json_from(timeout=TIMEOUT))["result"]["token"] == token
+    shown = (await display.receive_json_from(timeout=TIMEOUT))["result"]
+    assert shown["id"] == await portrait_id(job)
     assert await database_sync_to_async(page_status)(token) == 200
 
     await database_sync_to_async(review.reject_results)([job], by=moderator, reason="Rude sign")
@@ -122,14 +130,14 @@ async def test_pulling_one_result_keeps_other_displays_result_but_not_in_attract
     theirs = await visit(station2, "Joon")
     other = await connected("/ws/displays/2/")
     first = await other.receive_json_from(timeout=TIMEOUT)
-    assert first["result"]["token"] == await portrait_token(theirs)
-    assert await portrait_token(mine) in [r["token"] for r in first["attract"]]
+    assert first["result"]["id"] == await portrait_id(theirs)
+    assert await portrait_id(mine) in [r["id"] for r in first["attract"]]
 
     await database_sync_to_async(review.reject_results)([mine], by=moderator, reason="x")
 
     again = await other.receive_json_from(timeout=TIMEOUT)
-    assert again["result"]["token"] == await portrait_token(theirs)
-    assert [r["token"] for r in again["attract"]] == [await portrait_token(theirs)]
+    assert again["result"]["id"] == await portrait_id(theirs)
+    assert [r["id"] for r in again["attract"]] == [await portrait_id(theirs)]
     assert await other.receive_nothing(timeout=0.5)
     assert await database_sync_to_async(page_status)(await portrait_token(theirs)) == 200
     await other.disconnect()

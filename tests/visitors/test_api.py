@@ -271,5 +271,5 @@ def test_job_status_follows_the_job_for_its_own_station_only(booth, device_clien
     assert done.json()["state"] == "succeeded"
     result = done.json()["result"]
     assert result["nickname"] == "Mina"
-    assert result["image"] == f"/r/{result['token']}/image.jpg"
+    assert result["image"].startswith("/displays/media/")  # display-scoped: no token
     assert foreign.status_code == 403

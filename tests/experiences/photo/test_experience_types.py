@@ -150,7 +150,7 @@ def test_business_portrait_has_a_caption_a_qr_and_reaches_the_display(public_bas
     qr = job.assets.get(kind=Asset.Kind.QR)
     assert decode_qr(read(qr.file)) == f"https://booth.example.org/r/{portrait.token}/"
     state = display_state(Display.objects.get(pk=booth.display.pk))
-    assert state["result"]["token"] == portrait.token
+    assert state["result"]["id"] == portrait.pk
     assert state["result"]["nickname"] == "Joon"
 
 

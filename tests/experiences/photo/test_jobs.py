@@ -112,7 +112,7 @@ def test_result_becomes_the_live_displays_current_result(booth):
     run_job(job.pk)
 
     state = display_state(Display.objects.get(pk=booth.display.pk))
-    assert state["result"]["token"] == job.portrait.token
+    assert state["result"]["id"] == job.portrait.pk
     assert state["result"]["nickname"] == "Mina"
 
 

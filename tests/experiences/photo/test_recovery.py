@@ -76,7 +76,7 @@ def test_a_job_whose_worker_died_is_queued_again_and_finishes_once(booth):
     assert DBTaskResult.objects.get(pk=old_task).status == "FAILED"
     assert DBTaskResult.objects.get(pk=job.task_id).status == "SUCCESSFUL"
     results = [m for m in _drain(channel) if m["type"] == "state" and m["result"]]
-    assert [r["result"]["token"] for r in results] == [job.portrait.token]
+    assert [r["result"]["id"] for r in results] == [job.portrait.pk]
     assert recover_jobs().requeued == 0  # nothing left to rescue
 
 
