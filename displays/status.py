@@ -170,6 +170,12 @@ def booth_status(
     )
     if displays is None:
         displays = display_statuses(event, now)
+    workers = "embedded"
+    if settings.BOOTH_EXPECT_WORKERS:
+        # booth.worker_health imports experiences.photo.notifications: imported here to break that cycle.
+        from booth.worker_health import worker_health, workers_summary
+
+        workers = workers_summary(worker_health())
     return {
         "jobs_last_hour": {state: by_state.get(state, 0) for state in Job.State.values},
         "awaiting_review": Job.objects.awaiting_review().count(),
@@ -177,6 +183,7 @@ def booth_status(
         "queue": queue,
         "displays_online": sum(not d["silent"] for d in displays),
         "displays_total": len(displays),
+        "workers": workers,
     }
 
 

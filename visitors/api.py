@@ -61,6 +61,11 @@ class CaptureCreateView(APIView):
     @api_schema.capture_schema(CaptureSerializer)
     def post(self, request, number: int) -> Response:
         station = own_station(request, number)
+        key = idempotency_key_of(request)
+        earlier = Job.objects.filter(capture__station=station, capture__idempotency_key=key)
+        if key and (job := earlier.first()) is not None:
+            # A retry of a photo already accepted (its answer was lost): the same job.
+            return capture_created(job, station, status.HTTP_200_OK)
         # Refused before the body is read: Django would otherwise spool any size to disk.
         if declared_length(request) > settings.BOOTH_MAX_UPLOAD_BYTES + MULTIPART_OVERHEAD_BYTES:
             raise too_large(declared_length(request), settings.BOOTH_MAX_UPLOAD_BYTES)
@@ -81,16 +86,9 @@ class CaptureCreateView(APIView):
                 uniform_colour=data["uniform_colour"],
             ),
             data["consent_version"],
+            idempotency_key=key,
         )
-        return Response(
-            {
-                "job": job.pk,
-                "state": job.state,
-                "display": station.display.number,
-                "status_url": f"/api/jobs/{job.pk}/",
-            },
-            status=status.HTTP_201_CREATED,
-        )
+        return capture_created(job, station, status.HTTP_201_CREATED)
 
 
 class JobStatusView(APIView):

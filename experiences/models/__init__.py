@@ -19,6 +19,7 @@ from experiences.models.sports import (
     LeaderboardReset,
     Replay,
     Shot,
+    WorkerHeartbeat,
     kmh,
     token_hash,
 )
@@ -46,4 +47,5 @@ __all__ = [
     "CommentaryLine",
     "LeaderboardReset",
     "Replay",
+    "WorkerHeartbeat",
 ]

@@ -20,6 +20,23 @@ class Capture(models.Model):
     face_crop = models.ImageField(upload_to="faces/")
     crop_face_box = models.JSONField(help_text=_("[x, y, width, height] inside the face crop."))
     created = models.DateTimeField(default=timezone.now)
+    idempotency_key = models.CharField(
+        max_length=64,
+        blank=True,
+        help_text=_(
+            "The tablet's Idempotency-Key header: a retried upload with the same key returns "
+            "this capture's job instead of making a second one."
+        ),
+    )
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["station", "idempotency_key"],
+                condition=~models.Q(idempotency_key=""),
+                name="capture_idempotency_key_unique_per_station",
+            )
+        ]
 
     def __str__(self) -> str:
         return f"Capture {self.pk} of {self.player}"

@@ -167,3 +167,23 @@ class Replay(PublicLink):
     @property
     def ready(self) -> bool:
         return self.state == self.State.SUCCEEDED
+
+
+class WorkerHeartbeat(models.Model):
+    """A task worker's sign of life, written as it polls the queue (booth.resilient_worker).
+
+    /readyz, the status page and the chat webhook read it to say "no worker has polled for
+    N s" when the workers are gone, instead of a healthy-looking booth that makes nothing.
+    """
+
+    worker_id = models.CharField(max_length=64, unique=True)
+    host = models.CharField(max_length=255)
+    pid = models.PositiveIntegerField()
+    started = models.DateTimeField(default=timezone.now)
+    last_poll = models.DateTimeField(default=timezone.now, db_index=True)
+    current_task = models.CharField(
+        max_length=64, blank=True, help_text=_("The task it runs now (its job's task id).")
+    )
+
+    def __str__(self) -> str:
+        return f"Worker {self.worker_id} on {self.host}"

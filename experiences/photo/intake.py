@@ -6,7 +6,7 @@ from dataclasses import dataclass
 
 from django.conf import settings
 from django.core.files.base import ContentFile
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from PIL import Image
@@ -62,12 +62,20 @@ def decode_photo(data: bytes) -> Image.Image:
     )
 
 
-def accept_capture(station, photo: bytes, profile: VisitorProfile, consent_version: str) -> Job:
+def accept_capture(
+    station,
+    photo: bytes,
+    profile: VisitorProfile,
+    consent_version: str,
+    idempotency_key: str = "",
+) -> Job:
     """Store a consented capture and queue its job; raise before storing anything if invalid.
 
     Decoding and face detection run here, in the request, so a photo without a face is
     refused while the visitor is still at the tablet. Nothing is written until every
-    check has passed, and the rows are created in one transaction.
+    check has passed, and the rows are created in one transaction. With an
+    `idempotency_key` (the tablet's, one per photo) a retry that races the first attempt
+    gets the first attempt's job: the key is unique per station.
     """
     experience = station.experience
     consent = ConsentText.objects.current_for(experience, profile.language)
@@ -86,7 +94,11 @@ def accept_capture(station, photo: bytes, profile: VisitorProfile, consent_versi
 
     now = timezone.now()
     capture = Capture(
-        station=station, face_box=face.as_list(), crop_face_box=crop_box.as_list(), created=now
+        station=station,
+        face_box=face.as_list(),
+        crop_face_box=crop_box.as_list(),
+        created=now,
+        idempotency_key=idempotency_key,
     )
     name = uuid.uuid4().hex
     try:
@@ -121,11 +133,17 @@ def accept_capture(station, photo: bytes, profile: VisitorProfile, consent_versi
                 backends={"face": backends.face_detector().name},
             )
             transaction.on_commit(lambda: enqueue_job(job))
-    except BaseException:
+    except BaseException as exc:
         # The rows roll back with the transaction; stored files do not.
         for field in (capture.original, capture.face_crop):
             if field.name:
                 field.storage.delete(field.name)
+        if idempotency_key and isinstance(exc, IntegrityError):
+            earlier = Job.objects.filter(
+                capture__station=station, capture__idempotency_key=idempotency_key
+            ).first()
+            if earlier is not None:  # the same photo's other attempt committed first
+                return earlier
         raise
     return job
 

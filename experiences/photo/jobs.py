@@ -21,6 +21,7 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
+from booth.outages import dependency_of
 from displays import services as displays
 from experiences.models.photo import Asset, Job
 from experiences.photo import backends, leases, storage
@@ -155,6 +156,9 @@ def _fail(job: Job, exc: Exception, attempt: int) -> str:
     """Record a readable error, tell the tablet, and put the display back as it was."""
     if isinstance(exc, PipelineError | backends.BackendFailed):
         message = str(exc)
+    elif dependency_of(exc):  # an outage, logged once by the worker: no traceback per job
+        logger.warning("Job %s interrupted: %s", job.pk, type(exc).__name__)
+        message = f"Processing failed ({type(exc).__name__}: {exc})."
     else:
         logger.exception("Job %s failed", job.pk)
         message = f"Processing failed ({type(exc).__name__}: {exc})."

@@ -1,5 +1,7 @@
 """The sports API: shots and kick clips posted by integrations (the sensor, the camera)."""
 
+import re
+
 from django.conf import settings
 from django.urls import reverse
 from rest_framework import serializers, status
@@ -9,6 +11,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from experiences import api_schema
+from experiences.models.photo import Job
 from experiences.models.sports import Integration
 from experiences.sports.integrations import IntegrationScope, IntegrationTokenAuthentication
 from experiences.sports.leaderboard import standing_of
@@ -21,6 +24,34 @@ from visitors.api import declared_length
 
 # Room for the multipart framing and the form's other fields around the file itself.
 MULTIPART_OVERHEAD_BYTES = 64 * 1024
+
+
+IDEMPOTENCY_KEY = re.compile(r"^[A-Za-z0-9_-]{8,64}$")
+
+
+def idempotency_key_of(request) -> str:
+    """The Idempotency-Key header (empty when absent); a malformed one is refused."""
+    key = request.headers.get("Idempotency-Key", "")
+    if key and not IDEMPOTENCY_KEY.match(key):
+        raise ValidationError(
+            {
+                "idempotency_key": "The Idempotency-Key header must be 8-64 letters, digits, "
+                "'-' or '_' (a UUID works); send the same key when retrying the same photo."
+            }
+        )
+    return key
+
+
+def capture_created(job: Job, station, status_code: int) -> Response:
+    return Response(
+        {
+            "job": job.pk,
+            "state": job.state,
+            "display": station.display.number,
+            "status_url": f"/api/jobs/{job.pk}/",
+        },
+        status=status_code,
+    )
 
 
 # The sensor's plausible ranges: 60 m/s is 216 km/h, well above any human kick.
