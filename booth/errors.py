@@ -1,5 +1,7 @@
 """Error pages: API clients get JSON (`code` and `detail`) even where no API view answers."""
 
+import sys
+
 from django.conf import settings
 from django.core.exceptions import (
     RequestDataTooBig,
@@ -8,6 +10,8 @@ from django.core.exceptions import (
 )
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.views import defaults
+
+from kernel.outages import unavailable_response
 
 # Requests Django refuses before any view runs (SuspiciousOperation: a 400).
 BAD_REQUESTS = {
@@ -50,6 +54,11 @@ def bad_request(request: HttpRequest, exception: Exception) -> HttpResponse:
 
 
 def server_error(request: HttpRequest) -> HttpResponse:
+    # Django calls this inside its `except` block, wherever the exception rose (a view or
+    # a middleware loading the session): a database or Redis outage answers 503 instead.
+    unavailable = unavailable_response(request, sys.exception())
+    if unavailable is not None:
+        return unavailable
     if is_api(request):
         return JsonResponse(
             {

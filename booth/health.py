@@ -18,6 +18,7 @@ from django.db import connection
 from django.http import HttpRequest, JsonResponse
 from django.views.decorators.cache import never_cache
 
+from experiences.photo.worker_health import worker_health
 from kernel.throttling import health_rate_limited
 
 # Seconds before a check of Redis gives up: a readiness probe must answer quickly.
@@ -55,11 +56,20 @@ def check_storage() -> None:
         default_storage.delete(name)
 
 
+def check_workers() -> None:
+    """Where separate workers are expected: one has polled lately, or nothing comes out."""
+    health = worker_health()
+    if health.workers_missing:
+        raise RuntimeError(health.problems[0])
+
+
 def readiness_checks() -> dict[str, Callable[[], None]]:
     checks = {"database": check_database}
     if settings.REDIS_URL:
         checks["redis"] = check_redis
     checks["storage"] = check_storage
+    if settings.BOOTH_EXPECT_WORKERS:
+        checks["workers"] = check_workers
     return checks
 
 

@@ -230,6 +230,14 @@ BOOTH_EMBEDDED_WORKER_THREADS = env.int("BOOTH_EMBEDDED_WORKER_THREADS", default
 # Jobs queued in the server process wake its workers at once; this is how often an idle
 # embedded worker also looks for jobs queued elsewhere.
 BOOTH_WORKER_POLL_SECONDS = env.float("BOOTH_WORKER_POLL_SECONDS", default=1.0)
+# `manage.py booth_worker` records its polls this often (booth.resilient_worker); where
+# separate workers are expected (no embedded worker), /readyz and the status page report
+# "no worker has polled for N s" once the newest heartbeat is older than the stale limit,
+# and flag a queue whose oldest ready job has waited longer than the queue limit.
+BOOTH_WORKER_HEARTBEAT_SECONDS = env.float("BOOTH_WORKER_HEARTBEAT_SECONDS", default=2.0)
+BOOTH_WORKER_STALE_SECONDS = env.float("BOOTH_WORKER_STALE_SECONDS", default=30.0)
+BOOTH_EXPECT_WORKERS = env.bool("BOOTH_EXPECT_WORKERS", default=not BOOTH_EMBEDDED_WORKER)
+BOOTH_QUEUE_WAIT_ALERT_SECONDS = env.float("BOOTH_QUEUE_WAIT_ALERT_SECONDS", default=60.0)
 # Embedded mode erases visitors past their retention this often; scaled deployments run
 # `manage.py booth_scheduler` (or `manage.py purge_expired` from cron) instead.
 BOOTH_PURGE_INTERVAL_SECONDS = env.float("BOOTH_PURGE_INTERVAL_SECONDS", default=600)

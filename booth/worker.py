@@ -15,6 +15,7 @@ from django.tasks.signals import task_enqueued
 from django.utils.crypto import get_random_string
 from django_tasks_db.management.commands.db_worker import Worker
 
+from kernel.outages import DATABASE_ERRORS, Outage
 from moderation.services import purge_expired
 
 logger = logging.getLogger(__name__)
@@ -36,6 +37,9 @@ def task_worker(name: str, interval: float, *, batch: bool = False) -> Worker:
 
 # How long a worker waits before retrying when SQLite is locked by another writer.
 LOCKED_RETRY_SECONDS = 0.02
+# The pause after a failed poll during a database outage, doubling up to the maximum.
+OUTAGE_BACKOFF_FIRST_SECONDS = 0.25
+OUTAGE_BACKOFF_MAX_SECONDS = 2.0
 
 
 class EmbeddedWorkers:
@@ -91,11 +95,26 @@ class EmbeddedWorkers:
             self.stopping.wait(self.purge_every)
 
     def _run(self, worker: Worker, wake: threading.Event) -> None:
-        """Drain the queue (the worker's batch mode), then sleep until woken."""
+        """Drain the queue (the worker's batch mode), then sleep until woken.
+
+        A database outage (django-tasks-db's loop raises anything but "database is
+        locked") is waited out with a growing pause and logged once, not the thread's end.
+        """
+        outage = Outage(f"The database (embedded worker {worker.worker_id})", logger)
+        backoff = OUTAGE_BACKOFF_FIRST_SECONDS
         try:
             while not self.stopping.is_set():
                 wake.clear()  # before draining: a job queued meanwhile wakes the next round
-                worker.run()
+                try:
+                    worker.run()
+                except DATABASE_ERRORS as exc:
+                    outage.failed(exc)
+                    connections.close_all()
+                    self.stopping.wait(backoff)
+                    backoff = min(backoff * 2, OUTAGE_BACKOFF_MAX_SECONDS)
+                    continue
+                outage.recovered()
+                backoff = OUTAGE_BACKOFF_FIRST_SECONDS
                 wake.wait(self.idle_poll)
         except Exception:
             logger.exception("Embedded worker %s stopped", worker.worker_id)

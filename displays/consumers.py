@@ -1,6 +1,8 @@
 """Websocket consumers: display pages (read-only), a station's tablet, staff pages."""
 
 import asyncio
+import contextlib
+import logging
 import time
 
 from channels.db import database_sync_to_async
@@ -10,6 +12,15 @@ from django.conf import settings
 from displays import selectors, services, status
 from experiences.sports import feed as commentary
 from kernel.admin_site import is_verified_staff
+from kernel.outages import REDIS_ERRORS, Outage
+
+logger = logging.getLogger(__name__)
+# The channel layer (Redis) lost or refused: logged once per outage per process.
+LAYER_OUTAGE = Outage("Redis (channel layer)", logger)
+LAYER_ERRORS = (*REDIS_ERRORS, OSError)
+# How often a socket that lost the layer tries to rejoin its group: a wall gets what was
+# published meanwhile within about this long of Redis returning.
+REJOIN_SECONDS = 0.5
 
 CLOSE_NOT_FOUND = 4404
 CLOSE_FORBIDDEN = 4403
@@ -26,20 +37,70 @@ def too_big(text_data: str | None, bytes_data: bytes | None) -> bool:
 
 
 class GroupConsumer(AsyncJsonWebsocketConsumer):
-    """Joins one group, answers pings, and ignores malformed messages instead of closing."""
+    """Joins one group, answers pings, and ignores malformed messages instead of closing.
+
+    Rides out a channel-layer (Redis) outage: a handshake during one is accepted anyway
+    (the page gets its state from the database), and a socket whose layer fails stays
+    open, showing what it shows, and rejoins its group every REJOIN_SECONDS until Redis
+    answers; then `rejoined()` sends what it missed.
+    """
 
     group: str | None = None
     window_start = 0.0
     window_count = 0
+    needs_rejoin = False
 
     async def join(self, group: str) -> None:
         self.group = group
-        await self.channel_layer.group_add(group, self.channel_name)
+        try:
+            await self.channel_layer.group_add(group, self.channel_name)
+        except LAYER_ERRORS as exc:
+            LAYER_OUTAGE.failed(exc)
+            self.needs_rejoin = True  # the receive loop keeps trying
         await self.accept()
+
+    # Channels sets `channel_receive` (the layer's receive for this socket) when the
+    # consumer starts; it is wrapped here so a layer error does not end the socket.
+    @property
+    def channel_receive(self):
+        return self._receive_through_outages
+
+    @channel_receive.setter
+    def channel_receive(self, receive) -> None:
+        self._layer_receive = receive
+
+    async def _receive_through_outages(self) -> dict:
+        while True:
+            if self.needs_rejoin and not await self._rejoin():
+                await asyncio.sleep(REJOIN_SECONDS)
+                continue
+            try:
+                return await self._layer_receive()
+            except LAYER_ERRORS as exc:
+                LAYER_OUTAGE.failed(exc)
+                self.needs_rejoin = True
+                await asyncio.sleep(REJOIN_SECONDS)
+
+    async def _rejoin(self) -> bool:
+        try:
+            if self.group is not None:
+                # Redis may have restarted empty: the group membership is gone with it.
+                await self.channel_layer.group_add(self.group, self.channel_name)
+        except LAYER_ERRORS:
+            return False
+        self.needs_rejoin = False
+        LAYER_OUTAGE.recovered()
+        await self.rejoined()
+        return True
+
+    async def rejoined(self) -> None:
+        """Back in the group after an outage: send what was missed (subclasses)."""
 
     async def disconnect(self, code: int) -> None:
         if self.group is not None:
-            await self.channel_layer.group_discard(self.group, self.channel_name)
+            # With Redis down its group entry expires (or Redis restarted empty).
+            with contextlib.suppress(*LAYER_ERRORS):
+                await self.channel_layer.group_discard(self.group, self.channel_name)
 
     async def receive(self, text_data=None, bytes_data=None, **kwargs) -> None:
         if too_big(text_data, bytes_data):
@@ -99,6 +160,13 @@ class DisplayConsumer(GroupConsumer):
         await super().disconnect(code)
         if self.display is not None:
             await database_sync_to_async(status.page_disconnected)(self.channel_name)
+
+    async def rejoined(self) -> None:
+        """Results published while the layer was down reached the database, not the page."""
+        display = await database_sync_to_async(selectors.active_display)(self.display.number)
+        if display is not None:  # read afresh: `self.display` is as it was at connect
+            self.display = display
+            await self.send_json(await database_sync_to_async(services.full_state)(display))
 
     async def receive_json(self, content, **kwargs) -> None:
         if not isinstance(content, dict):

@@ -133,10 +133,14 @@ def announce_processing(job: Job) -> None:
     )
 
 
-def publish_result(job: Job, portrait: Asset) -> None:
+def publish_result(job: Job, portrait: Asset, *, newest_wins: bool = True) -> None:
     """Make the portrait the display's current result (in live mode) and push it.
 
     A result awaiting review (pre-moderation) is not published; approving it publishes it.
+    Newest wins: a result whose photo was taken before the one on the wall (a job rescued
+    after its worker died, or held up by an outage) does not push the newer one off; it
+    still reaches its visitor's tablet, QR page and the attract loop. Staff approving a
+    held result (`newest_wins=False`) chose to show it now.
     """
     station = job.capture.station
     if station is None:
@@ -145,10 +149,24 @@ def publish_result(job: Job, portrait: Asset) -> None:
         display = Display.objects.select_for_update().get(pk=station.display_id)
         if not Job.objects.visible().filter(pk=job.pk).exists():
             return  # awaiting review, or taken down while it was being made
-        if display.mode == Display.Mode.LIVE:
+        if display.mode != Display.Mode.LIVE:
+            pass
+        elif newest_wins and _newer_on_wall(display, job):
+            return  # the wall keeps its newer result: nothing changed there
+        else:
             display.current_asset = portrait
             display.save(update_fields=["current_asset", "updated"])
     push_state(display)
+
+
+def _newer_on_wall(display: Display, job: Job) -> bool:
+    """Whether the display shows a result whose photo was taken after `job`'s."""
+    if display.current_asset_id is None:
+        return False
+    return Job.objects.filter(
+        assets__pk=display.current_asset_id,
+        capture__created__gt=job.capture.created,
+    ).exists()
 
 
 def withdraw_results(jobs: list[Job]) -> None:

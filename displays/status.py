@@ -20,6 +20,7 @@ from displays import selectors
 from displays.models import Display, DisplayConnection
 from experiences.models.events import Event
 from experiences.models.photo import Job
+from experiences.photo.worker_health import worker_health, workers_summary
 
 # Rows of pages unheard of for this many silent periods are deleted (their process died).
 PRUNE_AFTER_SILENT_PERIODS = 20
@@ -171,6 +172,9 @@ def booth_status(
     )
     if displays is None:
         displays = display_statuses(event, now)
+    workers = "embedded"
+    if settings.BOOTH_EXPECT_WORKERS:
+        workers = workers_summary(worker_health())
     return {
         "jobs_last_hour": {state: by_state.get(state, 0) for state in Job.State.values},
         "awaiting_review": Job.objects.awaiting_review().count(),
@@ -178,6 +182,7 @@ def booth_status(
         "queue": queue,
         "displays_online": sum(not d["silent"] for d in displays),
         "displays_total": len(displays),
+        "workers": workers,
     }
 
 

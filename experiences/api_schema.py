@@ -6,7 +6,7 @@ describe responses for the schema; the views build their responses as before.
 """
 
 from drf_spectacular.extensions import OpenApiAuthenticationExtension
-from drf_spectacular.utils import OpenApiExample, OpenApiResponse, extend_schema
+from drf_spectacular.utils import OpenApiExample, OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import serializers
 
 DEVICE_AUTH = [{"cookieAuth": [], "csrfToken": []}]
@@ -125,10 +125,25 @@ def capture_schema(form: type[serializers.Serializer]):
         summary="Upload a visitor's photo from the station's tablet",
         description="Multipart form from the station's device account (session cookie and "
         "CSRF header). The photo is checked, its face found and the job queued before the "
-        "response; nothing is stored when it is refused.",
+        "response; nothing is stored when it is refused. Send an `Idempotency-Key` per photo "
+        "and resend the same key on retry (after a 503 or a lost answer): a key this station "
+        "already used answers 200 with that photo's job, so a retry never makes two jobs.",
         request={"multipart/form-data": form},
+        parameters=[
+            OpenApiParameter(
+                "Idempotency-Key",
+                str,
+                OpenApiParameter.HEADER,
+                description="8-64 letters, digits, '-' or '_' (a UUID), one per photo, unique "
+                "per station; repeat it when retrying the same photo.",
+            )
+        ],
         responses={
             201: CaptureAcceptedSerializer,
+            200: OpenApiResponse(
+                CaptureAcceptedSerializer,
+                description="A retry: this Idempotency-Key was already accepted; its job.",
+            ),
             **errors(
                 e400="A field is missing or invalid, or the photo is empty, unreadable, animated, "
                 "too small or has too many pixels.",
@@ -146,6 +161,8 @@ def capture_schema(form: type[serializers.Serializer]):
                 "closer), `face_turned` (head turned more than 35° or tipped more than 30°: "
                 "face the camera), `eyes_closed` (keep your eyes open). With a box-only face "
                 "detector (Rekognition) only the first three occur.",
+                e503="The database or Redis is briefly unavailable; nothing was stored. Retry "
+                "after `Retry-After` seconds with the same Idempotency-Key.",
             ),
         },
         auth=DEVICE_AUTH,

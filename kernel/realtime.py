@@ -15,7 +15,10 @@ from typing import Any
 from asgiref.sync import async_to_sync
 from channels.layers import get_channel_layer
 
+from kernel.outages import Outage, dependency_of
+
 logger = logging.getLogger(__name__)
+PUSH_OUTAGE = Outage("Redis (pushes to pages)", logger)
 
 _server_loop: asyncio.AbstractEventLoop | None = None
 _loop_thread: int | None = None
@@ -44,7 +47,11 @@ def group_send(group: str, message: dict[str, Any]) -> bool:
             future.result(timeout=SEND_TIMEOUT_SECONDS)
         else:
             async_to_sync(layer.group_send)(group, message)
-    except Exception:
-        logger.exception("Could not push %s to %s", message.get("type"), group)
+    except Exception as exc:
+        if dependency_of(exc) == "redis":  # an outage: one line for it, not one per push
+            PUSH_OUTAGE.failed(exc)
+        else:
+            logger.exception("Could not push %s to %s", message.get("type"), group)
         return False
+    PUSH_OUTAGE.recovered()
     return True

@@ -19,7 +19,11 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from rest_framework.throttling import SimpleRateThrottle
 
+from kernel.outages import Outage
+
 logger = logging.getLogger(__name__)
+# Logged once when the cache fails and once when it answers again, not per request.
+CACHE_OUTAGE = Outage("The rate limits' cache", logger)
 
 
 def client_ip(request: HttpRequest) -> str:
@@ -53,11 +57,13 @@ class BoothRateThrottle(SimpleRateThrottle):
     def allow_request(self, request, view) -> bool:
         try:
             allowed = super().allow_request(request, view)
-        except Exception:
+        except Exception as exc:
             # The cache (Redis) is unreachable: a limit that cannot count lets the request
             # through rather than take the booth down with it (and /readyz says why).
-            logger.warning("Rate limit %s not checked: the cache failed", self.scope, exc_info=True)
+            CACHE_OUTAGE.failed(exc)
             return True
+        if self.rate is not None:  # the cache was asked, and answered
+            CACHE_OUTAGE.recovered()
         if not allowed:
             request.booth_throttled_by = self.who  # read by the 429 answer's message
         return allowed

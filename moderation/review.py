@@ -40,7 +40,7 @@ def approve_results(jobs: Iterable[Job], by) -> int:
         newest_per_station[job.capture.station_id] = job
     for job in newest_per_station.values():
         if portrait := job.portrait:
-            displays.publish_result(job, portrait)
+            displays.publish_result(job, portrait, newest_wins=False)
     return len(approved)
 
 

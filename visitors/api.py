@@ -1,10 +1,12 @@
 """The capture upload API the tablets use, and job status for reconnecting tablets."""
 
+import re
+
 from django.conf import settings
 from django.contrib import admin
 from django.shortcuts import get_object_or_404
 from rest_framework import serializers, status
-from rest_framework.exceptions import PermissionDenied
+from rest_framework.exceptions import PermissionDenied, ValidationError
 from rest_framework.parsers import MultiPartParser
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -19,6 +21,33 @@ from experiences.photo.intake import VisitorProfile
 from kernel.http import MULTIPART_OVERHEAD_BYTES, declared_length
 from kernel.throttling import CAPTURE_THROTTLES
 from visitors.capture import take_capture
+
+IDEMPOTENCY_KEY = re.compile(r"^[A-Za-z0-9_-]{8,64}$")
+
+
+def idempotency_key_of(request) -> str:
+    """The Idempotency-Key header (empty when absent); a malformed one is refused."""
+    key = request.headers.get("Idempotency-Key", "")
+    if key and not IDEMPOTENCY_KEY.match(key):
+        raise ValidationError(
+            {
+                "idempotency_key": "The Idempotency-Key header must be 8-64 letters, digits, "
+                "'-' or '_' (a UUID works); send the same key when retrying the same photo."
+            }
+        )
+    return key
+
+
+def capture_created(job: Job, station, status_code: int) -> Response:
+    return Response(
+        {
+            "job": job.pk,
+            "state": job.state,
+            "display": station.display.number,
+            "status_url": f"/api/jobs/{job.pk}/",
+        },
+        status=status_code,
+    )
 
 
 class CaptureSerializer(serializers.Serializer):
@@ -55,6 +84,11 @@ class CaptureCreateView(APIView):
     @api_schema.capture_schema(CaptureSerializer)
     def post(self, request, number: int) -> Response:
         station = own_station(request, number)
+        key = idempotency_key_of(request)
+        earlier = Job.objects.filter(capture__station=station, capture__idempotency_key=key)
+        if key and (job := earlier.first()) is not None:
+            # A retry of a photo already accepted (its answer was lost): the same job.
+            return capture_created(job, station, status.HTTP_200_OK)
         # Refused before the body is read: Django would otherwise spool any size to disk.
         if declared_length(request) > settings.BOOTH_MAX_UPLOAD_BYTES + MULTIPART_OVERHEAD_BYTES:
             raise too_large(declared_length(request), settings.BOOTH_MAX_UPLOAD_BYTES)
@@ -75,16 +109,9 @@ class CaptureCreateView(APIView):
                 uniform_colour=data["uniform_colour"],
             ),
             data["consent_version"],
+            idempotency_key=key,
         )
-        return Response(
-            {
-                "job": job.pk,
-                "state": job.state,
-                "display": station.display.number,
-                "status_url": f"/api/jobs/{job.pk}/",
-            },
-            status=status.HTTP_201_CREATED,
-        )
+        return capture_created(job, station, status.HTTP_201_CREATED)
 
 
 class JobStatusView(APIView):

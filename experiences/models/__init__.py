@@ -12,7 +12,7 @@ from experiences.models.events import (
     new_public_token,
 )
 from experiences.models.library import BaseImage, BaseImageQuerySet
-from experiences.models.photo import Asset, Capture, Job, JobQuerySet
+from experiences.models.photo import Asset, Capture, Job, JobQuerySet, WorkerHeartbeat
 from experiences.models.sports import (
     CommentaryLine,
     Integration,
@@ -43,6 +43,7 @@ __all__ = [
     "Replay",
     "Shot",
     "UniformColour",
+    "WorkerHeartbeat",
     "kmh",
     "new_public_token",
     "token_hash",

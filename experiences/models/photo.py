@@ -25,6 +25,23 @@ class Capture(models.Model):
     # in admin or the API, and erased with the row (and so with the visitor).
     face_landmarks = models.JSONField(default=dict, blank=True, editable=False)
     created = models.DateTimeField(default=timezone.now)
+    idempotency_key = models.CharField(
+        max_length=64,
+        blank=True,
+        help_text=_(
+            "The tablet's Idempotency-Key header: a retried upload with the same key returns "
+            "this capture's job instead of making a second one."
+        ),
+    )
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["station", "idempotency_key"],
+                condition=~models.Q(idempotency_key=""),
+                name="capture_idempotency_key_unique_per_station",
+            )
+        ]
 
     def __str__(self) -> str:
         return f"Capture {self.pk} of {self.player}"
@@ -133,3 +150,23 @@ class Asset(PublicLink):
 
     def get_absolute_url(self) -> str:
         return reverse("result", args=[self.token])
+
+
+class WorkerHeartbeat(models.Model):
+    """A task worker's sign of life, written as it polls the queue (booth.resilient_worker).
+
+    /readyz, the status page and the chat webhook read it to say "no worker has polled for
+    N s" when the workers are gone, instead of a healthy-looking booth that makes nothing.
+    """
+
+    worker_id = models.CharField(max_length=64, unique=True)
+    host = models.CharField(max_length=255)
+    pid = models.PositiveIntegerField()
+    started = models.DateTimeField(default=timezone.now)
+    last_poll = models.DateTimeField(default=timezone.now, db_index=True)
+    current_task = models.CharField(
+        max_length=64, blank=True, help_text=_("The task it runs now (its job's task id).")
+    )
+
+    def __str__(self) -> str:
+        return f"Worker {self.worker_id} on {self.host}"

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 from django.conf import settings
 from django.core.files.base import ContentFile
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone, translation
 from PIL import Image
 
@@ -53,6 +53,7 @@ def accept_capture(
     photo: bytes,
     profile: VisitorProfile,
     record_consent: Callable[[Player], object],
+    idempotency_key: str = "",
 ) -> Job:
     """Store a consented capture and queue its job; raise before storing anything if invalid.
 
@@ -62,7 +63,9 @@ def accept_capture(
 
     Decoding and face detection run here, in the request, so a photo without a face is
     refused while the visitor is still at the tablet. Nothing is written until every
-    check has passed, and the rows are created in one transaction.
+    check has passed, and the rows are created in one transaction. With an
+    `idempotency_key` (the tablet's, one per photo) a retry that races the first attempt
+    gets the first attempt's job: the key is unique per station.
     """
     experience = station.experience
     started = time.perf_counter()
@@ -81,6 +84,7 @@ def accept_capture(
         # In the stored original's pixels; the row (and so this) goes with the visitor.
         face_landmarks=landmarks.to_dict() if landmarks is not None else {},
         created=now,
+        idempotency_key=idempotency_key,
     )
     name = uuid.uuid4().hex
     try:
@@ -108,11 +112,17 @@ def accept_capture(
                 backends={"face": backends.face_detector().name},
             )
             transaction.on_commit(lambda: enqueue_job(job))
-    except BaseException:
+    except BaseException as exc:
         # The rows roll back with the transaction; stored files do not.
         for field in (capture.original, capture.face_crop):
             if field.name:
                 field.storage.delete(field.name)
+        if idempotency_key and isinstance(exc, IntegrityError):
+            earlier = Job.objects.filter(
+                capture__station=station, capture__idempotency_key=idempotency_key
+            ).first()
+            if earlier is not None:  # the same photo's other attempt committed first
+                return earlier
         raise
     return job
 

@@ -27,6 +27,7 @@ from experiences.photo import notifications as webhooks
 from experiences.photo.experience_types import make_picture
 from experiences.photo.imaging import encode_jpeg
 from experiences.photo.qr import qr_png
+from kernel.outages import dependency_of
 from kernel.stages import PipelineError, stage
 
 __all__ = ["PipelineError", "run_job", "stage"]
@@ -154,6 +155,9 @@ def _fail(job: Job, exc: Exception, attempt: int) -> str:
     """Record a readable error, tell the tablet, and put the display back as it was."""
     if isinstance(exc, PipelineError | backends.BackendFailed):
         message = str(exc)
+    elif dependency_of(exc):  # an outage, logged once by the worker: no traceback per job
+        logger.warning("Job %s interrupted: %s", job.pk, type(exc).__name__)
+        message = f"Processing failed ({type(exc).__name__}: {exc})."
     else:
         logger.exception("Job %s failed", job.pk)
         message = f"Processing failed ({type(exc).__name__}: {exc})."

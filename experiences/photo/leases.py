@@ -18,6 +18,7 @@ from django.db import connections
 from django.utils import timezone
 
 from experiences.models.photo import Job
+from kernel.outages import DATABASE_ERRORS
 
 logger = logging.getLogger(__name__)
 
@@ -35,6 +36,17 @@ def renew(job_id: int, attempt: int) -> bool:
     )
 
 
+def give_up(task_ids: list[str]) -> int:
+    """End the leases of the jobs these tasks were running, so the scheduler queues them
+    again at its next pass instead of after the lease: the worker lost them to a database
+    outage (booth.resilient_worker) and knows they will not finish."""
+    if not task_ids:
+        return 0
+    return Job.objects.filter(task_id__in=task_ids, state=Job.State.RUNNING).update(
+        lease_expires=timezone.now()
+    )
+
+
 @contextmanager
 def held(job_id: int, attempt: int) -> Iterator[None]:
     """Keep renewing the job's lease every third of its length while the block runs."""
@@ -46,6 +58,8 @@ def held(job_id: int, attempt: int) -> Iterator[None]:
                 if not renew(job_id, attempt):
                     logger.warning("Job %s attempt %s lost its lease", job_id, attempt)
                     return
+        except DATABASE_ERRORS as exc:  # an outage: the worker's own log says so, once
+            logger.warning("Could not renew the lease of job %s: %s", job_id, type(exc).__name__)
         except Exception:
             logger.exception("Could not renew the lease of job %s", job_id)
         finally:

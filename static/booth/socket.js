@@ -7,6 +7,11 @@ const HEARTBEAT_MS = 15000;
 const PONG_TIMEOUT_MS = 10000;
 const BACKOFF_BASE_MS = 500;
 const BACKOFF_MAX_MS = 15000;
+// Closes where the server says why and that coming back helps (1001 going away: it is
+// restarting; 1012 service restart; 1013 try again later): reconnect at once, the first
+// time, without counting a failure (which would put the offline picture up sooner).
+const SERVER_SAID_WHY = new Set([1001, 1012, 1013]);
+const QUICK_RECONNECT_MS = 250;
 
 export function socketUrl(path) {
   const scheme = window.location.protocol === "https:" ? "wss:" : "ws:";
@@ -27,6 +32,7 @@ export function keepConnected(
   let heartbeat = null;
   let pongTimer = null;
   let stopped = false;
+  let quickRetryUsed = false;
 
   function clearTimers() {
     clearInterval(heartbeat);
@@ -37,6 +43,7 @@ export function keepConnected(
     socket = new WebSocket(socketUrl(path));
     socket.addEventListener("open", () => {
       failures = 0;
+      quickRetryUsed = false;
       onStatus({ connected: true, failures });
       if (report) send({ type: "hello", ...report() });
       heartbeat = setInterval(() => {
@@ -61,6 +68,11 @@ export function keepConnected(
     socket.addEventListener("close", (event) => {
       clearTimers();
       if (stopped) return;
+      if (SERVER_SAID_WHY.has(event.code) && !quickRetryUsed) {
+        quickRetryUsed = true;
+        setTimeout(open, QUICK_RECONNECT_MS * (0.5 + Math.random())); // spread a wall fleet
+        return;
+      }
       failures += 1;
       onStatus({ connected: false, failures, code: event.code });
       if (event.code === 4403 || event.code === 4404) return; // retrying cannot help

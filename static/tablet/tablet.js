@@ -13,6 +13,11 @@ document.querySelectorAll("[data-swatch]").forEach((swatch) => {
 });
 const IDLE_RESET_MS = 90000;
 const POLL_MS = 3000;
+// While the booth answers 503 (a database or Redis restart) or cannot be reached, the
+// photo is kept and sent again with the same Idempotency-Key, so a retry never makes a
+// second job; after RETRY_FOR_MS the visitor is asked to try again.
+const RETRY_FOR_MS = 120000;
+const RETRY_MAX_WAIT_MS = 5000;
 
 let current = "attract";
 let stream = null;
@@ -93,23 +98,52 @@ function csrfToken() {
   return document.cookie.match(/(?:^|;\s*)csrftoken=([^;]+)/)?.[1] ?? "";
 }
 
+// One key per photo; getRandomValues also works on a plain-http venue network, where
+// crypto.randomUUID is unavailable.
+function newIdempotencyKey() {
+  const bytes = crypto.getRandomValues(new Uint8Array(16));
+  return Array.from(bytes, (b) => b.toString(16).padStart(2, "0")).join("");
+}
+
+// Seconds from Retry-After, else a doubling pause; capped so the visitor is not kept long.
+function retryDelay(response, attempt) {
+  const told = Number(response?.headers.get("Retry-After"));
+  const ms = told > 0 ? told * 1000 : 500 * 2 ** attempt;
+  return Math.min(ms, RETRY_MAX_WAIT_MS);
+}
+
+async function send(form, key) {
+  const started = Date.now();
+  for (let attempt = 0; ; attempt++) {
+    let response = null;
+    try {
+      response = await fetch(`/api/stations/${config.station}/captures/`, {
+        method: "POST",
+        body: form,
+        credentials: "same-origin",
+        headers: { "X-CSRFToken": csrfToken(), "Idempotency-Key": key },
+      });
+    } catch {
+      /* unreachable: retried below like a 503 */
+    }
+    const transient = response === null || [502, 503, 504].includes(response.status);
+    if (!transient || Date.now() - started > RETRY_FOR_MS) return response;
+    $("#sending-retry").hidden = false;
+    await sleep(retryDelay(response, attempt));
+    if (current !== "sending") return null; // reset meanwhile
+  }
+}
+
 async function submit() {
   show("sending");
+  $("#sending-retry").hidden = true;
   const form = new FormData($("#profile"));
   form.append("image", photo, "capture.jpg");
   form.append("consent_version", config.consentVersion);
   form.append("language", config.language);
-  let response;
-  try {
-    response = await fetch(`/api/stations/${config.station}/captures/`, {
-      method: "POST",
-      body: form,
-      credentials: "same-origin",
-      headers: { "X-CSRFToken": csrfToken() },
-    });
-  } catch {
-    return rejected(strings.network);
-  }
+  const response = await send(form, newIdempotencyKey());
+  if (current !== "sending") return;
+  if (response === null) return rejected(strings.network);
   const body = await response.json().catch(() => ({}));
   if (response.status === 403 && !body.detail) return window.location.reload();
   if (!response.ok) return rejected(body.detail || strings.network, body.code);

@@ -60,7 +60,9 @@ def test_schema_names_how_each_operation_is_authenticated(schema):
 
 def test_every_refusal_is_documented_with_the_error_body(schema):
     capture = schema["paths"]["/api/stations/{number}/captures/"]["post"]["responses"]
-    assert set(capture) == {"201", "400", "403", "404", "409", "413", "415", "422", "429"}
+    assert set(capture) == {
+        *("200", "201", "400", "403", "404", "409", "413", "415", "422", "429", "503")
+    }
     clip = schema["paths"]["/api/shots/{event_id}/clip"]["post"]["responses"]
     assert {"200", "202", "401", "404", "413", "415", "429"} <= set(clip)
     error = capture["413"]["content"]["application/json"]["schema"]["$ref"]

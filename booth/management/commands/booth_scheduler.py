@@ -10,6 +10,8 @@ from django.core.management.base import BaseCommand
 from django.db import close_old_connections
 
 from experiences.photo.recovery import recover_jobs
+from experiences.photo.worker_health import WorkerAlarm
+from kernel.outages import Outage, dependency_of
 from moderation.services import purge_expired
 
 logger = logging.getLogger(__name__)
@@ -35,6 +37,8 @@ class Command(BaseCommand):
                 f" s, retention every {settings.BOOTH_PURGE_INTERVAL_SECONDS:g} s."
             )
         next_purge = 0.0
+        alarm = WorkerAlarm() if settings.BOOTH_EXPECT_WORKERS else None
+        outage = Outage("The database (scheduler)", logger)
         while not stopping.is_set():
             close_old_connections()
             try:
@@ -48,10 +52,16 @@ class Command(BaseCommand):
                     next_purge = time.monotonic() + settings.BOOTH_PURGE_INTERVAL_SECONDS
                     if erased.players:
                         self.stdout.write(f"Erased {erased.players} visitor(s) past retention.")
-            except Exception:
+                if alarm is not None:
+                    alarm.check()
+                outage.recovered()
+            except Exception as exc:
                 if once:
                     raise
-                logger.exception("Scheduler round failed; it runs again later")
+                if dependency_of(exc):
+                    outage.failed(exc)  # one line per outage, not a traceback per round
+                else:
+                    logger.exception("Scheduler round failed; it runs again later")
             if once:
                 return
             stopping.wait(settings.BOOTH_SCHEDULER_INTERVAL_SECONDS)

@@ -9,6 +9,7 @@ from channels.routing import get_default_application
 from django.conf import settings
 from django.core.management.base import BaseCommand
 
+from booth.shutdown import close_websockets_on_shutdown, remove_stale_presence
 from booth.worker import embedded_workers
 from experiences.photo.recovery import requeue_after_restart
 from kernel.realtime import bind_server_loop
@@ -23,13 +24,15 @@ class Command(BaseCommand):
         parser.add_argument(
             "--no-worker",
             action="store_true",
-            help="Do not process jobs here (separate `manage.py db_worker` processes do).",
+            help="Do not process jobs here (separate `manage.py booth_worker` processes do).",
         )
 
     def handle(self, *args, host: str, port: int, no_worker: bool, **options) -> None:
         self.check(display_num_errors=False)
         workers = None
-        if settings.BOOTH_EMBEDDED_WORKER and not no_worker:
+        embedded = settings.BOOTH_EMBEDDED_WORKER and not no_worker
+        remove_stale_presence(all_rows=embedded)
+        if embedded:
             requeue_after_restart()
             workers = embedded_workers()
 
@@ -43,7 +46,7 @@ class Command(BaseCommand):
             )
 
         try:
-            Server(
+            server = Server(
                 application=get_default_application(),
                 endpoints=build_endpoint_description_strings(host=host, port=port),
                 signal_handlers=True,
@@ -52,7 +55,9 @@ class Command(BaseCommand):
                 # before a consumer sees it; consumers check the same limit themselves.
                 websocket_max_message_size=settings.BOOTH_WEBSOCKET_MAX_MESSAGE_BYTES,
                 websocket_max_frame_size=settings.BOOTH_WEBSOCKET_MAX_MESSAGE_BYTES,
-            ).run()
+            )
+            close_websockets_on_shutdown(server)
+            server.run()
         finally:
             if workers is not None:
                 workers.stop()
