@@ -12,6 +12,7 @@ from displays import selectors
 from displays.models import Display, Station
 from experiences.models.events import Event
 from experiences.models.photo import Asset, Job
+from experiences.photo.web_images import WEBP_WIDTHS
 from kernel.realtime import group_send
 
 FALLBACK_DEFAULT_IMAGE = "displays/default.svg"
@@ -41,7 +42,13 @@ def result_payload(asset: Asset) -> dict[str, Any]:
         "token": asset.token,
         "nickname": job.capture.player.nickname,
         "story": job.story,
+        "story_language": job.story_language,
         "image": reverse("result-image", args=[asset.token]),
+        # WebP sized for the screen: the page's img picks one by its `sizes`.
+        "image_srcset": ", ".join(
+            f"{reverse('result-image-webp', args=[asset.token, width])} {width}w"
+            for width in WEBP_WIDTHS
+        ),
         "qr": reverse("result-qr", args=[asset.token]),
         "url": asset.public_url,
         "created": asset.created.isoformat(),

@@ -83,20 +83,22 @@ def _generate_one(spec, experience, generator, combination: dict[str, str]) -> B
     )
     fields = _fields(combination)
     face = face_box_of(image)
-    story = ""
-    if face is not None:
-        story = write_story(
-            {**combination, **{"gender": fields["gender"]}},
-            "{nickname}",
-            spec.story_language,
-            model_id=spec.story_model or None,
-        )
+    stories = {"en": "", "ko": ""}
+    if face is not None:  # a story in each visitor language: the writer picks the visitor's
+        for language in _story_languages(spec.story_language):
+            stories[language] = write_story(
+                {**combination, **{"gender": fields["gender"]}},
+                "{nickname}",
+                language,
+                model_id=spec.story_model or None,
+            )
     return save_base_image(
         experience,
         encode_jpeg(image, STORED_JPEG_QUALITY),
         title=spec.title.format_map(_Blank(combination)).strip(" ,")[:200] or prompt[:200],
         face_box=face.as_list() if face else [],
-        story=story,
+        story=stories["en"] or stories["ko"],
+        story_ko=stories["ko"],
         prompt=prompt,
         generator=generator.model_id,
         combination_key=key,

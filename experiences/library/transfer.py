@@ -23,8 +23,19 @@ from experiences.models.events import Experience
 from experiences.models.library import BaseImage
 from experiences.photo.faces import Box
 from experiences.photo.imaging import ImageRejected, encode_jpeg, load_upload
+from experiences.photo.languages import STORY_LANGUAGES
 
-MANIFEST_FIELDS = ("file", "title", "country", "era", "occupation", "gender", "age_band", "story")
+
+def _story_languages(first: str) -> list[str]:
+    """English and Korean, the spec's story_language first (its story is written first, so
+    a run stopped by a story error has spent its first call on the language it asked for)."""
+    return sorted(STORY_LANGUAGES, key=lambda language: language != first)
+
+
+MANIFEST_FIELDS = (
+    *("file", "title", "country", "era", "occupation", "gender", "age_band"),
+    *("story", "story_ko"),
+)
 
 
 @dataclass
@@ -142,6 +153,7 @@ def _validate_row(folder: Path, row: dict) -> tuple[bytes, Image.Image, dict]:
             **fields,
             "title": title[:200],
             "story": story,
+            "story_ko": str(row.get("story_ko") or "").strip(),
             "face_box": face.as_list(),
             "prompt": str(row.get("prompt") or ""),
         },
@@ -193,6 +205,7 @@ def export_library(experience: Experience, folder: Path) -> list[dict]:
                 "gender": base.gender,
                 "age_band": base.age_band,
                 "story": base.story,
+                "story_ko": base.story_ko,
                 "face_box": base.face_box,
                 "prompt": base.prompt,
             }

@@ -10,6 +10,7 @@ visitor's name.
 from django.conf import settings
 
 from experiences.photo.backends import StoryUnavailable
+from experiences.photo.languages import story_language
 from kernel import aws
 
 SYSTEM_PROMPTS = {
@@ -101,10 +102,13 @@ class BedrockStoryWriter:
         )
         return write_story(attributes, player.nickname, visitor_language(player))
 
+    def language_for(self, base_image, player) -> str:
+        """The model is asked for the visitor's language (write_story falls back to English
+        for a language it has no prompt for)."""
+        language = visitor_language(player)
+        return language if language in SYSTEM_PROMPTS else "en"
+
 
 def visitor_language(player) -> str:
     """BOOTH_STORY_LANGUAGE, else the language the visitor read the consent text in."""
-    if settings.BOOTH_STORY_LANGUAGE:
-        return settings.BOOTH_STORY_LANGUAGE
-    consent = player.consents.order_by("-accepted_at").first()
-    return consent.language if consent else settings.LANGUAGE_CODE
+    return story_language(player)
