@@ -67,6 +67,7 @@ STAFF_WITH_PERMISSION = outcomes("302 admin login", staff="403", superuser="200"
 
 HTTP_ROUTES: list[Route] = [
     Route("", "GET", outcomes("200"), "start page: links to the tablet and the displays"),
+    Route("favicon.ico", "GET", outcomes("301"), "the site icon: a redirect to its static file"),
     Route("healthz", "GET", outcomes("200"), "liveness for load balancers: says nothing else"),
     Route(
         "readyz",
@@ -159,6 +160,12 @@ HTTP_ROUTES: list[Route] = [
     ),
     Route("r/<token:token>/", "GET", token_only(), "result page (no referrer, noindex)"),
     Route("r/<token:token>/image.jpg", "GET", token_only(), "the portrait"),
+    Route(
+        "r/<token:token>/image-<int:width>.webp",
+        "GET",
+        token_only(),
+        "the portrait in WebP, sized for a phone or a wall",
+    ),
     Route("r/<token:token>/qr.png", "GET", token_only(), "the result's QR code"),
     Route("r/<token:token>/download", "GET", token_only(), "portrait download"),
     Route(

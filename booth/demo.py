@@ -164,6 +164,7 @@ def save_base_image(
         "gender": persona.gender,
         "face_box": demo_art.FACE_BOX.as_list(),
         "story": persona.story,
+        "story_ko": demo_art.STORIES_KO.get(persona.key, ""),
         "approved": True,
     }
     if image_jpeg is None:

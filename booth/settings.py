@@ -55,6 +55,8 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # Outside WhiteNoise, so it sees the static responses WhiteNoise answers with.
+    "booth.static_compression.StaticGZipMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -316,6 +318,13 @@ STORAGES = {
     },
 }
 WHITENOISE_USE_FINDERS = not BOOTH_STATIC_MANIFEST
+# Embedded mode's static names carry no content hash, so they cannot be cached for a year
+# like the manifest's; an hour (not WhiteNoise's 60 s) spares phones and walls refetching
+# CSS, JavaScript and icons on every page while an upgrade still reaches them the same day.
+# (With the manifest, hashed names are cached for a year by WhiteNoise itself.)
+WHITENOISE_MAX_AGE = env.int(
+    "BOOTH_STATIC_MAX_AGE_SECONDS", default=0 if DEBUG else 60 if BOOTH_STATIC_MANIFEST else 3600
+)
 STATIC_ROOT.mkdir(parents=True, exist_ok=True)
 WHITENOISE_AUTOREFRESH = DEBUG
 
@@ -452,6 +461,10 @@ BOOTH_RECENT_BASE_IMAGES = env.int("BOOTH_RECENT_BASE_IMAGES", default=4)
 BOOTH_RESULT_JPEG_QUALITY = env.int("BOOTH_RESULT_JPEG_QUALITY", default=88)
 # How long the tablet shows "watch display N" before it returns to the attract screen.
 BOOTH_TABLET_RESET_SECONDS = env.int("BOOTH_TABLET_RESET_SECONDS", default=45)
+# A visitor idle this long mid-flow is asked "Still there?"; the tablet starts over for the
+# next visitor if nobody answers within BOOTH_TABLET_STILL_THERE_SECONDS (part of the idle time).
+BOOTH_TABLET_IDLE_SECONDS = env.float("BOOTH_TABLET_IDLE_SECONDS", default=90)
+BOOTH_TABLET_STILL_THERE_SECONDS = env.float("BOOTH_TABLET_STILL_THERE_SECONDS", default=15)
 
 # --- Slow-motion replays (Debian's ffmpeg; see experiences/sports/video.py) -----------------
 BOOTH_FFMPEG = env.str("BOOTH_FFMPEG", default="ffmpeg")

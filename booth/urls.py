@@ -3,7 +3,7 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path, register_converter
 from drf_spectacular.views import SpectacularAPIView
 
-from booth import health, preflight_views
+from booth import health, icons, preflight_views
 from booth.api_docs import StaffSwaggerView
 from displays import media_views
 from displays import views as display_views
@@ -18,6 +18,8 @@ register_converter(EventIdConverter, "event_id")
 
 urlpatterns = [
     path("healthz", health.healthz, name="healthz"),
+    # Browsers ask for /favicon.ico whatever the page links: the icon is a static file.
+    path("favicon.ico", icons.favicon, name="favicon"),
     path("readyz", health.readyz, name="readyz"),
     path("", views.home, name="home"),
     path("tablet/", views.tablet, name="tablet"),
@@ -47,6 +49,9 @@ urlpatterns = [
     path("displays/media/<str:signed>", media_views.display_media, name="display-media"),
     path("r/<token:token>/", views.result, name="result"),
     path("r/<token:token>/image.jpg", views.result_image, name="result-image"),
+    path(
+        "r/<token:token>/image-<int:width>.webp", views.result_image_webp, name="result-image-webp"
+    ),
     path("r/<token:token>/qr.png", views.result_qr, name="result-qr"),
     path("r/<token:token>/download", views.result_download, name="result-download"),
     path("r/<token:token>/delete", views.result_delete, name="result-delete"),

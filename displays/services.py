@@ -50,6 +50,7 @@ def result_payload(asset: Asset, *, with_qr: bool = True) -> dict[str, Any]:
         "id": asset.pk,
         "nickname": job.capture.player.nickname,
         "story": job.story,
+        "story_language": job.story_language,
         "image": media.media_url(media.PORTRAIT, asset.pk),
         "qr": media.media_url(media.RESULT_QR, asset.pk) if with_qr else None,
         "created": asset.created.isoformat(),

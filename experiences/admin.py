@@ -124,7 +124,7 @@ class BaseImageAdmin(admin.ModelAdmin):
     ]
     list_display_links = ["title"]
     list_filter = ["experience", "approved", "rejection_reason", "gender", "era", "generator"]
-    search_fields = ["title", "story", "occupation", "country", "prompt"]
+    search_fields = ["title", "story", "story_ko", "occupation", "country", "prompt"]
     actions = ["approve", "reject"]
     readonly_fields = [
         "preview",

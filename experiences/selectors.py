@@ -71,6 +71,12 @@ def visitor_language(player: Player) -> str:
     return language or settings.LANGUAGE_CODE
 
 
+# The languages stories are written in (base images carry a story per language).
+STORY_LANGUAGES = ("en", "ko")
+
+
 def story_language(player: Player) -> str:
-    """BOOTH_STORY_LANGUAGE when an operator forces one, else the visitor's language."""
-    return settings.BOOTH_STORY_LANGUAGE or visitor_language(player)
+    """BOOTH_STORY_LANGUAGE when an operator forces one, else the visitor's language, if
+    stories are written in it (English otherwise)."""
+    language = settings.BOOTH_STORY_LANGUAGE or visitor_language(player)
+    return language if language in STORY_LANGUAGES else "en"

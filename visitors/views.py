@@ -7,6 +7,7 @@ from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.utils.cache import patch_cache_control
 from django.utils.translation import get_language
 from django.views.decorators.http import require_http_methods
 
@@ -15,6 +16,7 @@ from displays.selectors import station_of
 from experiences import selectors
 from experiences.models.events import AgeBand, Experience, Gender, UniformColour
 from experiences.models.photo import Asset
+from experiences.photo.web_images import WEBP_WIDTHS, webp_bytes
 from kernel.http import keep_private, stored_file_response
 from kernel.throttling import result_rate_limited
 from moderation import selectors as moderation_selectors
@@ -60,6 +62,8 @@ def tablet(request: HttpRequest) -> HttpResponse:
                 "consentVersion": consent.version if consent else "",
                 "language": get_language() or "en",
                 "resetSeconds": settings.BOOTH_TABLET_RESET_SECONDS,
+                "idleSeconds": settings.BOOTH_TABLET_IDLE_SECONDS,
+                "stillThereSeconds": settings.BOOTH_TABLET_STILL_THERE_SECONDS,
             },
         },
     )
@@ -113,6 +117,19 @@ RESULT_FILE_MAX_AGE = 3600
 @result_link
 def result_image(request: HttpRequest, token: str) -> HttpResponse:
     return stored_file_response(_portrait_or_404(token).file, max_age=RESULT_FILE_MAX_AGE)
+
+
+@result_rate_limited
+@result_link
+def result_image_webp(request: HttpRequest, token: str, width: int) -> HttpResponse:
+    """The portrait in WebP at one of WEBP_WIDTHS (srcset on the result page and walls)."""
+    if width not in WEBP_WIDTHS:
+        raise Http404(f"Portraits come {' or '.join(map(str, WEBP_WIDTHS))} px wide.")
+    response = HttpResponse(
+        webp_bytes(_portrait_or_404(token).file, width), content_type="image/webp"
+    )
+    patch_cache_control(response, private=True, max_age=RESULT_FILE_MAX_AGE)
+    return response
 
 
 @result_rate_limited

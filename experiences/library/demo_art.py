@@ -391,3 +391,41 @@ def paint_default_card(title: str, subtitle: str) -> Image.Image:
     draw.text((540, 1250), title, font=big, fill=(255, 255, 255), anchor="mm")
     draw.text((540, 1400), subtitle, font=small, fill=(230, 220, 240), anchor="mm")
     return image
+
+
+# The personas' stories in Korean, for visitors who chose 한국어 on the tablet: the demo
+# shows the whole Korean flow with no story service.
+STORIES_KO = {
+    "joseon-scholar": "1590년대 한성에서 {nickname}님은 촛불 아래 시를 베껴 쓰던 젊은 선비였고, "
+    "쌀값을 두고 대감과 논쟁해 이긴 적도 있습니다.",
+    "joseon-painter": "1590년대 한성에서 {nickname}님이 그린 궁중 모란은 어찌나 생생한지 "
+    "벌들이 대궐 안까지 날아들었습니다.",
+    "roman-senator": "기원전 50년 로마에서 {nickname}님은 연설이 짧기로 유명한 원로원 의원이었고, "
+    "그 덕에 포룸에서 가장 인기 있는 사람이었습니다.",
+    "roman-poet": "기원전 50년 로마에서 {nickname}님은 밀랍 판에 시를 써서 목욕탕에서 낭송했고, "
+    "온 도시가 그 시를 외웠습니다.",
+    "viking-navigator": "900년 무렵 피오르에서 {nickname}님은 별과 고래를 읽으며 롱십을 몰아 "
+    "잿빛 바다를 건너고 무사히 돌아왔습니다.",
+    "viking-shipwright": "900년 무렵 피오르에서 {nickname}님은 해안에서 가장 빠른 배를 만들어 "
+    "경주에서 한 번도 진 적 없는 할머니의 이름을 붙였습니다.",
+    "renaissance-painter": "1500년대 피렌체에서 {nickname}님은 거장의 물감을 빻다가, 모두가 "
+    "이야기하는 그 미소를 몰래 그려 넣었습니다.",
+    "renaissance-merchant": "1500년대 베네치아에서 {nickname}님은 운하 옆 상점에서 비단과 후추를 "
+    "팔았고, 리알토에서 가장 꼼꼼한 장부를 썼습니다.",
+    "edo-merchant": "1700년대 에도에서 {nickname}님은 니혼바시 다리에서 종이 등롱을 팔며 "
+    "등롱마다 작은 달을 그려 넣었습니다.",
+    "edo-musician": "1700년대 에도에서 {nickname}님은 여름 축제에서 샤미센을 연주했고, "
+    "불꽃놀이가 그 음악에 맞춰 터졌습니다.",
+    "egyptian-scribe": "기원전 1300년 테베에서 {nickname}님은 파라오의 편지를 쓰는 서기였고, "
+    "편지마다 작은 농담을 숨겨 두었습니다.",
+    "egyptian-astronomer": "기원전 1300년 테베에서 {nickname}님은 별을 보고 농부들에게 나일강이 "
+    "불어날 때를 알려 주었고, 한 번도 틀린 적이 없습니다.",
+    "victorian-inventor": "1880년대 런던에서 {nickname}님은 태엽으로 움직이는 차 기계를 "
+    "만들었는데, 화요일만 빼고 완벽하게 작동했습니다.",
+    "victorian-engineer": "1880년대 런던에서 {nickname}님은 템스강의 다리를 설계하고, 그 다리를 "
+    "건넌 첫 자전거를 탔습니다.",
+    "silk-road-astronomer": "1420년대 사마르칸트에서 {nickname}님은 큰 천문대에서 한 해의 길이를 "
+    "1분 차이로 재어 내고 멜론으로 축하했습니다.",
+    "silk-road-weaver": "1420년대 사마르칸트에서 {nickname}님은 어찌나 영리한 무늬의 양탄자를 "
+    "짰는지 상인들이 사막을 건너 사러 왔습니다.",
+}

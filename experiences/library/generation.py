@@ -20,6 +20,13 @@ from experiences.models.library import BaseImage
 from experiences.photo import backends
 from experiences.photo.backends.bedrock_text import write_story
 from experiences.photo.imaging import ImageRejected, encode_jpeg
+from experiences.selectors import STORY_LANGUAGES
+
+
+def story_languages_from(first: str) -> list[str]:
+    """English and Korean, the spec's story_language first (its story is written first, so
+    a run stopped by a story error has spent its first call on the language it asked for)."""
+    return sorted(STORY_LANGUAGES, key=lambda language: language != first)
 
 
 @dataclass
@@ -83,20 +90,22 @@ def _generate_one(spec, experience, generator, combination: dict[str, str]) -> B
     )
     fields = _fields(combination)
     face = face_box_of(image)
-    story = ""
-    if face is not None:
-        story = write_story(
-            {**combination, **{"gender": fields["gender"]}},
-            "{nickname}",
-            spec.story_language,
-            model_id=spec.story_model or None,
-        )
+    stories = {"en": "", "ko": ""}
+    if face is not None:  # a story in each visitor language: the writer picks the visitor's
+        for language in story_languages_from(spec.story_language):
+            stories[language] = write_story(
+                {**combination, **{"gender": fields["gender"]}},
+                "{nickname}",
+                language,
+                model_id=spec.story_model or None,
+            )
     return save_base_image(
         experience,
         encode_jpeg(image, STORED_JPEG_QUALITY),
         title=spec.title.format_map(_Blank(combination)).strip(" ,")[:200] or prompt[:200],
         face_box=face.as_list() if face else [],
-        story=story,
+        story=stories["en"] or stories["ko"],
+        story_ko=stories["ko"],
         prompt=prompt,
         generator=generator.model_id,
         combination_key=key,

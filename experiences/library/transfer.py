@@ -24,7 +24,10 @@ from experiences.models.library import BaseImage
 from experiences.photo.faces import Box
 from experiences.photo.imaging import ImageRejected, encode_jpeg, load_upload
 
-MANIFEST_FIELDS = ("file", "title", "country", "era", "occupation", "gender", "age_band", "story")
+MANIFEST_FIELDS = (
+    *("file", "title", "country", "era", "occupation", "gender", "age_band"),
+    *("story", "story_ko"),
+)
 
 
 @dataclass
@@ -142,6 +145,7 @@ def _validate_row(folder: Path, row: dict) -> tuple[bytes, Image.Image, dict]:
             **fields,
             "title": title[:200],
             "story": story,
+            "story_ko": str(row.get("story_ko") or "").strip(),
             "face_box": face.as_list(),
             "prompt": str(row.get("prompt") or ""),
         },
@@ -193,6 +197,7 @@ def export_library(experience: Experience, folder: Path) -> list[dict]:
                 "gender": base.gender,
                 "age_band": base.age_band,
                 "story": base.story,
+                "story_ko": base.story_ko,
                 "face_box": base.face_box,
                 "prompt": base.prompt,
             }

@@ -47,6 +47,12 @@ class BaseImage(models.Model):
     image = models.ImageField(upload_to="base_images/")
     face_box = models.JSONField(help_text=_("[x, y, width, height] of the face, in pixels."))
     story = models.TextField(help_text=_("Use {nickname} where the visitor's nickname goes."))
+    # The story in Korean, for visitors who read the consent in Korean (the reference
+    # booths ran at Korean events). Blank: they get the English story, marked lang="en".
+    story_ko = models.TextField(
+        blank=True,
+        help_text=_("The story in Korean; use {nickname} where the visitor's nickname goes."),
+    )
     # Provenance, for the base-image library (experiences/library/): generation is resumed
     # by combination key and imports are idempotent on the stored file's hash.
     prompt = models.TextField(blank=True, help_text=_("The prompt the image was generated from."))
@@ -90,6 +96,13 @@ class BaseImage(models.Model):
 
     def __str__(self) -> str:
         return self.title
+
+    def story_in(self, language: str) -> tuple[str, str]:
+        """The stored story in `language` if there is one, else the English story; with the
+        language it is written in, so pages can mark it (lang) when it is not theirs."""
+        if language == "ko" and self.story_ko.strip():
+            return self.story_ko, "ko"
+        return self.story, "en"
 
     @property
     def review_status(self) -> str:

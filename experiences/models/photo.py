@@ -76,6 +76,11 @@ class Job(models.Model):
     backends = models.JSONField(default=dict, blank=True)
     base_image = models.ForeignKey(BaseImage, on_delete=models.SET_NULL, null=True, blank=True)
     story = models.TextField(blank=True)
+    story_language = models.CharField(
+        max_length=8,
+        blank=True,
+        help_text=_("The language the story is written in (pages mark it when not theirs)."),
+    )
     task_id = models.CharField(max_length=64, blank=True)
     created = models.DateTimeField(default=timezone.now)
     started = models.DateTimeField(null=True, blank=True)

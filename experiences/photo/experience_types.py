@@ -36,6 +36,7 @@ class Picture:
     story: str
     backends: dict[str, str]
     base_image: BaseImage | None = None
+    story_language: str = ""
 
 
 def _open(field_file) -> Image.Image:
@@ -76,29 +77,38 @@ def themed_portrait(job: Job, timings: dict[str, float]) -> Picture:
             face_observation=face_in_crop(capture),
         )
     with stage(timings, "story"):
-        story, story_backends = _write_story(writer, base, player)
+        story, language, story_backends = _write_story(writer, base, player)
     return Picture(
-        result, story, {"compositor": compositor.name, **story_backends}, base_image=base
+        result,
+        story,
+        {"compositor": compositor.name, **story_backends},
+        base_image=base,
+        story_language=language,
     )
 
 
-def _write_story(writer, base, player) -> tuple[str, dict[str, str]]:
-    """The story, and what to record about who wrote it.
+def _write_story(writer, base, player) -> tuple[str, str, dict[str, str]]:
+    """The story, its language, and what to record about who wrote it.
 
     The story is shown on the wall next to the portrait, so a failed story service must
     not fail the job: the base image's own story (personalised as the local writer does)
     takes its place, and the job records the error for staff.
     """
     try:
-        return writer.write(base, player), {"story": writer.name}
+        story = writer.write(base, player)
+        return story, writer.language_for(base, player), {"story": writer.name}
     except backends.StoryUnavailable as exc:
         logger.warning("Story backend %s failed, using the stored story: %s", writer.name, exc)
         fallback = TemplateStoryWriter()
-        return fallback.write(base, player), {
-            "story": fallback.name,
-            "story_fallback_from": writer.name,
-            "story_error": str(exc),
-        }
+        return (
+            fallback.write(base, player),
+            fallback.language_for(base, player),
+            {
+                "story": fallback.name,
+                "story_fallback_from": writer.name,
+                "story_error": str(exc),
+            },
+        )
 
 
 def _aws_error(what: str, exc: AWSCallFailed) -> PipelineError:
@@ -127,7 +137,9 @@ def uniform_try_on(job: Job, timings: dict[str, float]) -> Picture:
             "nickname": player.nickname,
             "colour": colour.label.lower(),
         }
-    return Picture(result, story, {"uniform": painter.name})
+    return Picture(
+        result, story, {"uniform": painter.name}, story_language=visitor_language(player)
+    )
 
 
 def business_portrait(job: Job, timings: dict[str, float]) -> Picture:
@@ -145,7 +157,7 @@ def business_portrait(job: Job, timings: dict[str, float]) -> Picture:
         story = _("%(nickname)s, dressed for the interview of a lifetime.") % {
             "nickname": player.nickname
         }
-    return Picture(result, story, {"business": maker.name})
+    return Picture(result, story, {"business": maker.name}, story_language=visitor_language(player))
 
 
 MAKERS: dict[str, Callable[[Job, dict[str, float]], Picture]] = {

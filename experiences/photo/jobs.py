@@ -137,6 +137,7 @@ def _produce(job: Job, attempt: int) -> Asset:
             storage.save_asset(job, Asset.Kind.QR, qr_bytes, "png")
         job.base_image = picture.base_image
         job.story = picture.story
+        job.story_language = picture.story_language
         job.state = Job.State.SUCCEEDED
         job.finished = timezone.now()
         job.lease_expires = None
@@ -144,7 +145,8 @@ def _produce(job: Job, attempt: int) -> Asset:
         job.backends = {**job.backends, **picture.backends}
         job.save(
             update_fields=[
-                *("base_image", "story", "state", "finished", "lease_expires"),
+                *("base_image", "story", "story_language", "state", "finished"),
+                "lease_expires",
                 *("timings", "backends"),
             ]
         )

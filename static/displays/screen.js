@@ -27,8 +27,11 @@ function settingsOf(root) {
   };
 }
 
-async function decoded(url) {
+async function decoded(url, srcset = "", sizes = "") {
   const image = new Image();
+  // The same candidates as the element it is for, so the browser decodes (and caches) the
+  // WebP size it will show there, not the full JPEG.
+  if (srcset) Object.assign(image, { sizes, srcset });
   image.src = url;
   await image.decode();
   return image;
@@ -78,19 +81,32 @@ export function mountScreen(root, initialState) {
   async function showResult(result) {
     const ticket = ++latestRender;
     try {
-      // The attract loop's results come without QR code (displays/media.py): no key of a
-      // visitor who has left is shown on the wall.
-      await Promise.all([decoded(result.image), result.qr ? decoded(result.qr) : null]);
+      // The attract loop's results come without QR code (kernel/display_links.py): no key of
+      // a visitor who has left is shown on the wall.
+      const portrait = part("portrait");
+      await Promise.all([
+        decoded(result.image, result.image_srcset, portrait.sizes),
+        result.qr ? decoded(result.qr) : null,
+      ]);
     } catch {
       return; // keep what is on screen rather than a broken image
     }
     if (ticket !== latestRender) return; // a newer state arrived while this one loaded
+    if (result.image_srcset) part("portrait").srcset = result.image_srcset;
+    else part("portrait").removeAttribute("srcset");
     part("portrait").src = result.image;
     if (result.qr) part("qr").src = result.qr;
     else part("qr").removeAttribute("src");
     part("qr").closest("figure").hidden = !result.qr;
     part("nickname").textContent = result.nickname;
     part("story").textContent = result.story;
+    // The story is in the visitor's language, which may not be the wall's: mark it so a
+    // screen reader or a browser's translator reads it right.
+    if (result.story_language && result.story_language !== document.documentElement.lang) {
+      part("story").lang = result.story_language;
+    } else {
+      part("story").removeAttribute("lang");
+    }
     root.dataset.view = "result";
     root.dataset.result = String(result.id);
     reportChange();

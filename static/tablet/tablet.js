@@ -3,15 +3,18 @@
 // Nothing leaves the tablet before the visitor agrees and presses "Use this photo".
 import { keepConnected } from "../booth/socket.js";
 
-const config = JSON.parse(document.getElementById("tablet-config").textContent);
-const strings = document.getElementById("strings").dataset;
+let config = JSON.parse(document.getElementById("tablet-config").textContent);
+let strings = document.getElementById("strings").dataset;
 const $ = (selector) => document.querySelector(selector);
 // Kit colour swatches: painted from data-swatch here, since the page's Content Security
 // Policy allows no inline style attributes.
 document.querySelectorAll("[data-swatch]").forEach((swatch) => {
   swatch.style.backgroundColor = swatch.dataset.swatch;
 });
-const IDLE_RESET_MS = 90000;
+// A visitor idle this long is asked "Still there?" and, after the warning's countdown,
+// the tablet starts over for the next one. Any touch, key or typing counts as activity.
+const IDLE_RESET_MS = (config.idleSeconds ?? 90) * 1000;
+const WARNING_MS = Math.min((config.stillThereSeconds ?? 15) * 1000, IDLE_RESET_MS);
 const POLL_MS = 3000;
 // While the booth answers 503 (a database or Redis restart) or cannot be reached, the
 // photo is kept and sent again with the same Idempotency-Key, so a retry never makes a
@@ -23,33 +26,86 @@ let current = "attract";
 let stream = null;
 let photo = null; // Blob
 let pendingJob = null;
+let consented = null; // { version, language } of the consent text the visitor agreed to
 let socketConnected = false;
 const outcomes = new Map(); // job id → outcome pushed before the upload response arrived
 let resetTimer = null;
+let warningTimer = null;
+let warningTick = null;
 let pollTimer = null;
 
-function show(name) {
+function show(name, { announce = true } = {}) {
   current = name;
   document.querySelectorAll("[data-screen]").forEach((section) => {
     section.hidden = section.dataset.screen !== name;
   });
   document.body.dataset.current = name;
   scheduleReset();
+  if (announce) announceScreen(name);
+}
+
+// Screens announce themselves: focus moves to the new screen's heading (so a screen
+// reader and a keyboard start there, not at <body>), and the polite live region says it.
+function announceScreen(name) {
+  const heading = document.querySelector(`[data-screen="${name}"] :is(h1, h2)`);
+  if (!heading) return;
+  heading.focus({ preventScroll: true });
+  $("#announcer").textContent = heading.textContent.trim();
 }
 
 function scheduleReset() {
   clearTimeout(resetTimer);
+  clearTimeout(warningTimer);
+  hideWarning();
   if (current === "waiting" || current === "sending") return; // the job's outcome moves on
   const shown = config.resetSeconds * 1000;
   const delays = { attract: 0, declined: 6000, ready: shown, review: shown };
-  const ms = current in delays ? delays[current] : IDLE_RESET_MS;
-  if (ms) resetTimer = setTimeout(reset, ms);
+  if (current in delays) {
+    if (delays[current]) resetTimer = setTimeout(reset, delays[current]);
+    return;
+  }
+  // Mid-flow (consent, profile, camera, preview…): warn before wiping what they did.
+  warningTimer = setTimeout(showWarning, IDLE_RESET_MS - WARNING_MS);
+}
+
+function showWarning() {
+  const dialog = $("#still-there");
+  const deadline = Date.now() + WARNING_MS;
+  const tick = () => {
+    const seconds = Math.max(0, Math.ceil((deadline - Date.now()) / 1000));
+    $("#still-there-count").textContent = strings.stillThere.replace("%(seconds)s", seconds);
+  };
+  tick();
+  dialog.hidden = false;
+  $("#still-there-heading").focus({ preventScroll: true });
+  warningTick = setInterval(tick, 1000);
+  resetTimer = setTimeout(reset, WARNING_MS);
+}
+
+function hideWarning() {
+  clearInterval(warningTick);
+  const dialog = $("#still-there");
+  if (dialog.hidden) return;
+  dialog.hidden = true;
+  announceScreen(current); // focus back where the visitor was
+}
+
+// Anything the visitor does keeps their session: a touch, a key, typing, the countdown.
+// While "Still there?" shows, a touch goes to the dialog (its click dismisses it), so the
+// touch that dismisses it cannot also press a button hidden beneath.
+function activity(event) {
+  if (current === "attract") return;
+  if (event?.type === "pointerdown" && !$("#still-there").hidden) return;
+  scheduleReset();
 }
 
 function reset() {
+  clearInterval(warningTick);
+  $("#still-there").hidden = true;
   stopCamera();
   photo = null;
   pendingJob = null;
+  consented = null;
   clearInterval(pollTimer);
   $("#profile").reset();
   show("attract");
@@ -81,6 +137,7 @@ async function shoot() {
   const countdown = $("#countdown");
   for (const n of [3, 2, 1]) {
     countdown.textContent = n;
+    activity(); // the visitor is posing: not idle
     await sleep(700);
   }
   countdown.textContent = "";
@@ -139,8 +196,9 @@ async function submit() {
   $("#sending-retry").hidden = true;
   const form = new FormData($("#profile"));
   form.append("image", photo, "capture.jpg");
-  form.append("consent_version", config.consentVersion);
-  form.append("language", config.language);
+  // The consent the visitor read and agreed to, even if they switched language since.
+  form.append("consent_version", consented?.version ?? config.consentVersion);
+  form.append("language", consented?.language ?? config.language);
   const response = await send(form, newIdempotencyKey());
   if (current !== "sending") return;
   if (response === null) return rejected(strings.network);
@@ -195,16 +253,68 @@ document.addEventListener("click", (event) => {
   const action = event.target.closest("[data-action]")?.dataset.action;
   const actions = {
     start: () => show("consent"),
-    accept: () => show("profile"),
+    accept: () => {
+      consented = { version: config.consentVersion, language: config.language };
+      show("profile");
+    },
     decline: () => show("declined"),
     shoot,
     retake: startCamera,
     submit,
     reset,
+    "still-here": scheduleReset,
   };
   actions[action]?.();
 });
-document.addEventListener("pointerdown", scheduleReset);
+$("#still-there").addEventListener("click", () => scheduleReset());
+// Not "change": the warning's own focus move blurs a typed field, which fires one.
+for (const type of ["pointerdown", "keydown", "input"]) {
+  document.addEventListener(type, activity, { capture: true, passive: true });
+}
+// Switching language keeps the visitor where they are: the page in the other language is
+// fetched (the switch form's own POST, which sets the language cookie and redirects back
+// here) and its texts replace these, element by element ([data-t]), so the photo, the
+// camera and the typed nickname stay. If that fails, the attract screen reloads the
+// ordinary way; mid-flow the visitor keeps their photo and nickname in the old language.
+document.addEventListener("submit", (event) => {
+  const form = event.target;
+  if (!form.matches(".tablet-bar .language-switch")) return;
+  event.preventDefault();
+  const button = event.submitter;
+  switchLanguage(form, button).catch(() => {
+    if (current !== "attract" || !button) return;
+    const choice = Object.assign(document.createElement("input"), { type: "hidden" });
+    Object.assign(choice, { name: button.name, value: button.value });
+    form.append(choice);
+    form.submit(); // submit() sends no submitter: the choice goes as a hidden field
+  });
+});
+
+async function switchLanguage(form, button) {
+  const body = new FormData(form);
+  if (button?.name) body.set(button.name, button.value);
+  const response = await fetch(form.action, { method: "POST", body, credentials: "same-origin" });
+  if (!response.ok) throw new Error(`language switch: ${response.status}`);
+  const page = new DOMParser().parseFromString(await response.text(), "text/html");
+  const fresh = page.getElementById("tablet-config");
+  if (!fresh) throw new Error("language switch: not the tablet page");
+  const incoming = page.querySelectorAll("[data-t]");
+  const mine = document.querySelectorAll("[data-t]");
+  if (incoming.length !== mine.length) throw new Error("language switch: a different page");
+  mine.forEach((element, i) => {
+    element.innerHTML = incoming[i].innerHTML;
+  });
+  document.querySelectorAll("[data-t-alt]").forEach((element, i) => {
+    const alt = page.querySelectorAll("[data-t-alt]")[i]?.getAttribute("data-t-alt");
+    if (alt) element.alt = element.dataset.tAlt = alt;
+  });
+  config = { ...config, ...JSON.parse(fresh.textContent) };
+  strings = page.getElementById("strings").dataset;
+  document.documentElement.lang = page.documentElement.lang;
+  document.title = page.title;
+  form.replaceWith(document.adoptNode(page.querySelector(".tablet-bar .language-switch")));
+  announceScreen(current);
+}
 $("#profile").addEventListener("submit", (event) => {
   event.preventDefault();
   startCamera();
@@ -216,4 +326,4 @@ keepConnected(`/ws/stations/${config.station}/`, {
     socketConnected = connected;
   },
 });
-show("attract");
+show("attract", { announce: false });

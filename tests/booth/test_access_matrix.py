@@ -237,6 +237,8 @@ def sample(name: str, route: Route, role: str, world: World, *, other: bool) -> 
         return world.event_id
     if kind == "version":
         return "slow"
+    if kind == "width":
+        return "480"
     if kind == "content_type_id":
         return str(ContentType.objects.get_by_natural_key("experiences", "job").pk)
     if kind == "job":

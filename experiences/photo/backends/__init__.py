@@ -71,6 +71,11 @@ class StoryWriter(Protocol):
         """The story shown beside the portrait, personalised for the player."""
         ...
 
+    def language_for(self, base_image: "BaseImage", player: "Player") -> str:
+        """The language `write` writes in for this player ("en", "ko"): pages mark the
+        story with it when it is not the page's own language."""
+        ...
+
 
 class ImageGenerator(Protocol):
     """Text to image, for pre-generating base images (never in a visitor's job)."""

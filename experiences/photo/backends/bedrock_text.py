@@ -101,3 +101,9 @@ class BedrockStoryWriter:
             {k: v for k, v in (("gender", player.gender), ("age", player.age_band)) if v}
         )
         return write_story(attributes, player.nickname, story_language(player))
+
+    def language_for(self, base_image, player) -> str:
+        """The model is asked for the visitor's language (write_story falls back to English
+        for a language it has no prompt for)."""
+        language = story_language(player)
+        return language if language in SYSTEM_PROMPTS else "en"

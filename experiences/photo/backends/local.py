@@ -23,6 +23,7 @@ from PIL import Image
 from experiences.photo import compositing
 from experiences.photo.facemesh import FaceObservation
 from experiences.photo.faces import Box
+from experiences.selectors import story_language
 
 CASCADES = Path(cv2.data.haarcascades)
 DETECT_MAX_SIDE = 400
@@ -205,12 +206,18 @@ def base_eyes(
 
 
 class TemplateStoryWriter:
-    """The base image's story with the visitor's nickname in it."""
+    """The base image's story, in the visitor's language when it has one, with the
+    visitor's nickname in it."""
 
     name = "local-template"
 
     def write(self, base_image, player) -> str:
-        return personalise(base_image.story, player.nickname)
+        story, _ = base_image.story_in(story_language(player))
+        return personalise(story, player.nickname)
+
+    def language_for(self, base_image, player) -> str:
+        """Korean for a Korean visitor when the base image has a Korean story, else English."""
+        return base_image.story_in(story_language(player))[1]
 
 
 def personalise(story: str, nickname: str) -> str:

@@ -99,22 +99,19 @@ def titan_request(occupation: str, gender: str) -> dict:
     }
 
 
-def story_request(occupation: str, gender: str) -> dict:
+def story_request(occupation: str, gender: str, language: str = "en") -> dict:
+    facts = f"country: Korea; era: 1590s; occupation: {occupation}; age: 35; gender: {gender}"
+    turn = {
+        "en": f"The past-life person — {facts}. The visitor's name: {{nickname}}.",
+        "ko": f"전생의 인물 — {facts}. 방문자 이름: {{nickname}}.",
+    }[language]
     return {
         "modelId": CLAUDE,
-        "system": [{"text": f"{SYSTEM_PROMPTS['en']} {PLACEHOLDER_NOTE['en']}"}],
+        "system": [{"text": f"{SYSTEM_PROMPTS[language]} {PLACEHOLDER_NOTE[language]}"}],
         "messages": [
             {
                 "role": "user",
-                "content": [
-                    {
-                        "text": (
-                            "The past-life person — country: Korea; era: 1590s; "
-                            f"occupation: {occupation}; "
-                            f"age: 35; gender: {gender}. The visitor's name: {{nickname}}."
-                        )
-                    }
-                ],
+                "content": [{"text": turn}],
             }
         ],
         "inferenceConfig": {"maxTokens": 400, "temperature": 0.8},
@@ -154,6 +151,11 @@ def test_generate_makes_pending_base_images_with_prompt_story_and_face(experienc
                 story_reply(f"In a past life, you were {{nickname}}, a {occupation} of Hanseong."),
                 story_request(occupation, gender),
             )
+            text.add_response(  # the same story in Korean, for Korean visitors
+                "converse",
+                story_reply(f"당신은 한성의 {occupation} {{nickname}}님이었습니다."),
+                story_request(occupation, gender, "ko"),
+            )
         # the last combination comes back without a face Booth can find
         images.add_response(
             "invoke_model", titan_reply(photos.no_face_image()), titan_request("painter", "male")
@@ -176,6 +178,7 @@ def test_generate_makes_pending_base_images_with_prompt_story_and_face(experienc
     )
     assert (first.gender, first.age_band) == ("female", "adult")
     assert first.story == "In a past life, you were {nickname}, a scholar of Hanseong."
+    assert first.story_ko == "당신은 한성의 scholar {nickname}님이었습니다."
     assert first.generator == TITAN
     assert not first.approved and first.rejection_reason == ""
     assert first in BaseImage.objects.awaiting_review()
@@ -201,6 +204,7 @@ def test_generate_resumes_where_it_stopped_and_skips_what_exists(experience, spe
             "invoke_model", titan_reply(photos.face_image()), titan_request("scholar", "female")
         )
         text.add_response("converse", story_reply("In a past life, you were {nickname}."))
+        text.add_response("converse", story_reply("당신은 {nickname}님이었습니다."))
         images.add_client_error("invoke_model", "ThrottlingException", "Too many requests", 429)
 
         with pytest.raises(CommandError, match="1 combinations failed; run the command again"):
@@ -217,6 +221,7 @@ def test_generate_resumes_where_it_stopped_and_skips_what_exists(experience, spe
                 "invoke_model", titan_reply(photos.face_image()), titan_request(occupation, gender)
             )
             text.add_response("converse", story_reply("In a past life, you were {nickname}."))
+            text.add_response("converse", story_reply("당신은 {nickname}님이었습니다."))
 
         out, _ = run("generate_base_images", str(spec_file), "--rate", "100000")
 
@@ -256,6 +261,7 @@ def test_a_json_spec_with_sdxl_works_the_same(experience, tmp_path, settings):
             },
         )
         text.add_response("converse", story_reply("당신은 이탈리아의 시인 {nickname}였습니다."))
+        text.add_response("converse", story_reply("In a past life, {nickname} was a poet."))
 
         out, _ = run("generate_base_images", str(path), "--rate", "100000")
 
@@ -263,7 +269,8 @@ def test_a_json_spec_with_sdxl_works_the_same(experience, tmp_path, settings):
     base = BaseImage.objects.get()
     assert base.generator == "stability.stable-diffusion-xl-v1"
     assert base.prompt == "A poet in Italy, oil painting"
-    assert base.story.startswith("당신은")
+    assert base.story_ko.startswith("당신은")  # the spec's language is written first
+    assert base.story == "In a past life, {nickname} was a poet."
     assert base.title == "poet, Italy"
 
 
@@ -340,6 +347,7 @@ def write_csv(path: Path, rows: list[dict]) -> None:
                 "gender",
                 "age_band",
                 "story",
+                "story_ko",
                 "face_box",
             ],
         )
@@ -358,6 +366,7 @@ def row(file: str, **fields) -> dict:
         "gender": "female",
         "age_band": "adult",
         "story": "{nickname} sailed to Goa.",
+        "story_ko": "{nickname}님은 고아까지 항해했습니다.",
         **fields,
     }
 
@@ -408,6 +417,7 @@ def test_import_takes_the_good_rows_and_reports_each_bad_one(experience, import_
     assert all(not b.approved and b.rejection_reason == "" for b in imported)
     assert imported[1].face_box == [100, 20, 120, 150]
     assert (imported[1].gender, imported[1].age_band) == ("male", "senior")
+    assert imported[0].story_ko == "{nickname}님은 고아까지 항해했습니다."
     with imported[0].image.open("rb") as handle:
         assert photos.gps_of(handle.read()) == {}
 
@@ -496,6 +506,7 @@ def test_export_then_import_moves_the_approved_library_to_another_event(experien
         "gender",
         "age_band",
         "story",
+        "story_ko",
         "face_box",
     ):
         assert getattr(moved, name) == getattr(approved, name), name
