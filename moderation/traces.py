@@ -32,15 +32,23 @@ from django_tasks_db.models import DBTaskResult
 from experiences.models.photo import Asset, Job
 from experiences.models.sports import Replay, Shot
 from experiences.photo.storage import job_folder
+from experiences.photo.tasks import process_job
+from experiences.sports.commentary.service import comment_on_shot
+from experiences.sports.replays import process_replay
 
 logger = logging.getLogger(__name__)
 
-# Which task carries which row's id as its first argument.
-TASKS_BY_ROW = {
-    "experiences.tasks.process_job": Job,
-    "experiences.tasks.process_replay": Replay,
-    "experiences.tasks.comment_on_shot": Shot,
-}
+# Which task carries which row's id as its first argument, by every path the queue table
+# may name it by: this release's, and the previous release's (experiences.tasks), whose
+# rows an upgrade keeps.
+TASKS = ((process_job, Job), (process_replay, Replay), (comment_on_shot, Shot))
+
+
+def _paths(task) -> list[str]:
+    return [task.module_path, f"experiences.tasks.{task.name}"]
+
+
+TASKS_BY_ROW = {path: model for task, model in TASKS for path in _paths(task)}
 RUNNING = "RUNNING"
 
 
@@ -66,11 +74,12 @@ def remove_empty_folders(names: Iterable[tuple[object, str]], job_ids: Iterable[
 
 def forget_tasks(job_ids: list[int], replay_ids: list[int], shot_ids: list[int]) -> int:
     """Delete the queue rows of these jobs, replays and shots, but for running ones."""
-    ids_by_path = {
-        "experiences.tasks.process_job": job_ids,
-        "experiences.tasks.process_replay": replay_ids,
-        "experiences.tasks.comment_on_shot": shot_ids,
-    }
+    ids_by_task = (
+        (process_job, job_ids),
+        (process_replay, replay_ids),
+        (comment_on_shot, shot_ids),
+    )
+    ids_by_path = {path: ids for task, ids in ids_by_task for path in _paths(task)}
     deleted = 0
     for path, ids in ids_by_path.items():
         if ids:

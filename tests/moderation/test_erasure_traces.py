@@ -12,7 +12,7 @@ from django_tasks_db.models import DBTaskResult
 from booth.worker import task_worker
 from experiences.models.photo import Asset, Job
 from experiences.photo.storage import job_folder
-from experiences.tasks import process_job
+from experiences.photo.tasks import process_job
 from moderation.models import ErasureLog
 from moderation.services import erase_player, purge_expired
 from tests import factories, servers
@@ -71,7 +71,7 @@ def test_an_erased_visitor_leaves_no_file_folder_or_row(booth, media_root):
     assert not leftovers, leftovers
     # The queue keeps the other visitor's row, not the erased one's.
     tasks = list(DBTaskResult.objects.values_list("task_path", "args_kwargs"))
-    assert ("experiences.tasks.process_job", {"args": [theirs.pk], "kwargs": {}}) in tasks
+    assert (process_job.module_path, {"args": [theirs.pk], "kwargs": {}}) in tasks
     assert not [t for t in tasks if t[1].get("args") == [mine.pk]], tasks
 
 
