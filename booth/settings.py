@@ -28,8 +28,11 @@ SECRET_KEY = env.str(
 )
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["*"])
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
-# Where phones reach the result pages: the QR code points here.
+# Where phones reach the result pages: the QR code points here. When not set, `manage.py
+# serve` (and `demo`) set it to where they really listen (kernel/network.py); separate
+# `db_worker` processes draw QR codes too, so set it explicitly when running scaled.
 PUBLIC_BASE_URL = env.str("PUBLIC_BASE_URL", default="http://localhost:8000").rstrip("/")
+PUBLIC_BASE_URL_IS_SET = "PUBLIC_BASE_URL" in os.environ
 
 INSTALLED_APPS = [
     "daphne",
