@@ -8,6 +8,7 @@ the server really listens on; with a wildcard address that is the machine's LAN 
 
 from __future__ import annotations
 
+import contextlib
 import ipaddress
 import socket
 from urllib.parse import urlsplit
@@ -31,10 +32,8 @@ def lan_address() -> str | None:
                 candidates.append(sock.getsockname()[0])
         except OSError:
             continue
-    try:
+    with contextlib.suppress(OSError):
         candidates += socket.gethostbyname_ex(socket.gethostname())[2]
-    except OSError:
-        pass
     for address in candidates:
         if not is_loopback(address):
             return address

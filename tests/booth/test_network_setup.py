@@ -17,12 +17,14 @@ from tests.test_end_to_end import (  # noqa: F401 - the shared chromium fixture
     browser,
 )
 
+ANY = "0.0.0.0"  # noqa: S104 - every interface, as an operator types it
+
 
 def test_the_base_follows_the_port_and_a_wildcard_host_becomes_the_lan_address():
     assert reachable_base_url("127.0.0.1", 18080) == "http://127.0.0.1:18080"
     assert reachable_base_url("booth.lan", 443, "https") == "https://booth.lan"
     address = lan_address()
-    wildcard = reachable_base_url("0.0.0.0", 18080)
+    wildcard = reachable_base_url(ANY, 18080)
     if address:
         assert wildcard == f"http://{address}:18080"
         assert not address.startswith("127.")
@@ -31,11 +33,11 @@ def test_the_base_follows_the_port_and_a_wildcard_host_becomes_the_lan_address()
 
 
 def test_a_loopback_qr_base_is_warned_about_and_a_lan_one_is_not():
-    [warning] = qr_base_warnings("http://localhost:8000", "0.0.0.0", 8000)
+    [warning] = qr_base_warnings("http://localhost:8000", ANY, 8000)
     assert "phone" in warning and "PUBLIC_BASE_URL" in warning
     [warning] = qr_base_warnings("http://127.0.0.1:8000", "127.0.0.1", 8000)
     assert "--host 0.0.0.0" in warning
-    assert qr_base_warnings("http://192.168.1.20:8000", "0.0.0.0", 8000) == []
+    assert qr_base_warnings("http://192.168.1.20:8000", ANY, 8000) == []
 
 
 @pytest.mark.system
@@ -45,7 +47,7 @@ def test_serve_prints_its_qr_base_and_an_explicit_setting_wins(tmp_path):
     env.pop("PUBLIC_BASE_URL", None)
     servers.manage(env, "migrate", "-v0")
     log = tmp_path / "serve.log"
-    process = servers.start(env, log, "serve", "--host", "0.0.0.0", "--port", str(port))
+    process = servers.start(env, log, "serve", "--host", ANY, "--port", str(port))
     try:
         servers.wait_for_port(port, process, log)
     finally:
@@ -59,7 +61,7 @@ def test_serve_prints_its_qr_base_and_an_explicit_setting_wins(tmp_path):
         assert "Warning: QR codes point at http://localhost" in printed
 
     explicit = servers.booth_env(tmp_path, PUBLIC_BASE_URL="https://photos.example.org")
-    process = servers.start(explicit, log, "serve", "--host", "0.0.0.0", "--port", str(port))
+    process = servers.start(explicit, log, "serve", "--host", ANY, "--port", str(port))
     try:
         servers.wait_for_port(port, process, log)
     finally:
@@ -93,10 +95,8 @@ def test_the_qr_code_on_the_wall_opens_the_result_on_the_port_the_server_runs_on
 
 def test_demo_prints_reachable_addresses(monkeypatch, capsys):
     """`demo` prints what a tablet types, not 0.0.0.0 (serve itself is not started here)."""
-    monkeypatch.setattr(
-        "booth.management.commands.demo.call_command", lambda *args, **kwargs: None
-    )
-    call_command("demo", host="0.0.0.0", port=18080)
+    monkeypatch.setattr("booth.management.commands.demo.call_command", lambda *args, **kwargs: None)
+    call_command("demo", host=ANY, port=18080)
     out = capsys.readouterr().out
-    assert "0.0.0.0" not in out
-    assert f"{reachable_base_url('0.0.0.0', 18080)}/tablet/" in out
+    assert "0.0.0.0" not in out  # noqa: S104
+    assert f"{reachable_base_url(ANY, 18080)}/tablet/" in out
