@@ -178,6 +178,18 @@ HTTP_ROUTES: list[Route] = [
         "replay videos",
         samples={"token": "replay"},
     ),
+    Route(
+        "staff/certificate/",
+        "GET",
+        STAFF_ONLY,
+        "steps and QR code to install the local CA on a tablet (`serve --https`): staff",
+    ),
+    Route(
+        "tls/booth-ca.crt",
+        "GET",
+        outcomes("404"),
+        "the local CA's certificate: public, it holds no key (404: no CA without --https)",
+    ),
     # --- Django admin: every page behind admin_view (active staff; optional 2FA) --------
     Route("admin/", "GET", STAFF_ONLY, "admin index"),
     Route(

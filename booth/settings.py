@@ -132,6 +132,8 @@ if env.bool("BOOTH_BEHIND_PROXY", default=False):
 # The health checks of a load balancer come over plain HTTP from inside the network.
 SECURE_REDIRECT_EXEMPT = env.list("SECURE_REDIRECT_EXEMPT", default=[r"^healthz$", r"^readyz$"])
 SESSION_COOKIE_HTTPONLY = True
+# `manage.py serve --https`: the booth's own CA and server certificate (kernel/tls.py).
+BOOTH_TLS_DIR = Path(env.str("BOOTH_TLS_DIR", default=str(VAR_DIR / "tls")))
 
 # --- Database -------------------------------------------------------------------------
 DATABASES = {

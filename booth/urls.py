@@ -3,7 +3,7 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path, register_converter
 from drf_spectacular.views import SpectacularAPIView
 
-from booth import health
+from booth import certificate, health
 from booth.api_docs import StaffSwaggerView
 from displays import views as display_views
 from experiences.sports import api as sports_api
@@ -59,6 +59,8 @@ urlpatterns = [
         "api/shots/<event_id:event_id>/clip", sports_api.ClipUploadView.as_view(), name="api-clip"
     ),
     path("replays/<token:token>/<str:version>.mp4", replay_views.replay_video, name="replay-video"),
+    path("staff/certificate/", certificate.certificate_page, name="staff-certificate"),
+    path("tls/booth-ca.crt", certificate.ca_certificate, name="ca-certificate"),
     path("admin/", admin.site.urls),
 ]
 

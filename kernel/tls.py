@@ -2,11 +2,11 @@
 
 Tablets need a secure context for the camera (`getUserMedia` works only on https:// or
 localhost), and a venue LAN has no public name a public CA could certify. So `serve
---https` creates, once, a local CA (kept in BOOTH_VAR_DIR/tls/, its key never leaves the
-machine) and a server certificate for the names and addresses tablets use. Staff install
-the CA certificate on each tablet once (the page at /staff/certificate/ says how); after
-that every server certificate the CA signs is trusted, including a new one made when the
-LAN address changes. Written with `cryptography`, not OpenSSL on the command line.
+--https` creates, once, a local CA (in BOOTH_TLS_DIR, by default BOOTH_VAR_DIR/tls/; its
+key never leaves the machine) and a server certificate for the names and addresses
+tablets use. Staff install the CA certificate on each tablet once (/staff/certificate/
+says how); after that every server certificate the CA signs is trusted, including a new
+one made when the LAN address changes. Written with `cryptography`, not OpenSSL by hand.
 """
 
 from __future__ import annotations
@@ -53,8 +53,8 @@ class TLSFiles:
         return self.folder / "server.key"
 
 
-def tls_files(var_dir: Path) -> TLSFiles:
-    return TLSFiles(Path(var_dir) / "tls")
+def tls_files(folder: Path) -> TLSFiles:
+    return TLSFiles(Path(folder))
 
 
 def server_names(extra_hosts: list[str]) -> tuple[list[str], list[str]]:

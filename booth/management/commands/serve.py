@@ -41,7 +41,7 @@ class Command(BaseCommand):
         self.check(display_num_errors=False)
         endpoints = build_endpoint_description_strings(host=host, port=port)
         if https:
-            files = tls_files(settings.VAR_DIR)
+            files = tls_files(settings.BOOTH_TLS_DIR)
             ensure_server_certificate(files, lan_address_hosts(host))
             endpoints = [tls_endpoint(host, port, files)]
             # Cookies over HTTPS only. No HSTS or redirect: the CA is the booth's own, and a
