@@ -389,5 +389,22 @@ def paint_default_card(title: str, subtitle: str) -> Image.Image:
     big = ImageFont.load_default(size=110)
     small = ImageFont.load_default(size=54)
     draw.text((540, 1250), title, font=big, fill=(255, 255, 255), anchor="mm")
-    draw.text((540, 1400), subtitle, font=small, fill=(230, 220, 240), anchor="mm")
+    for number, line in enumerate(_wrap(draw, subtitle, small, DEFAULT_CARD_TEXT_WIDTH)):
+        draw.text((540, 1400 + number * 72), line, font=small, fill=(230, 220, 240), anchor="mm")
     return image
+
+
+# The tagline keeps this margin from the card's edges (it ran off a 1080 px card).
+DEFAULT_CARD_TEXT_WIDTH = 960
+
+
+def _wrap(draw: ImageDraw.ImageDraw, text: str, font, width: int) -> list[str]:
+    """Words on lines no wider than `width` pixels in `font`."""
+    lines: list[str] = []
+    for word in text.split():
+        candidate = f"{lines[-1]} {word}" if lines else word
+        if lines and draw.textlength(candidate, font=font) <= width:
+            lines[-1] = candidate
+        else:
+            lines.append(word)
+    return lines

@@ -1,7 +1,7 @@
 // Staff control and status pages: live figures pushed over /ws/staff/status/.
 import { keepConnected } from "../booth/socket.js";
 
-const FIELDS = ["mode", "pages", "last_heartbeat", "showing", "result", "client_versions"];
+const FIELDS = ["mode", "pages", "last_heartbeat", "size", "showing", "result", "client_versions"];
 
 function text(value) {
   if (value === null || value === undefined || value === "") return "—";
