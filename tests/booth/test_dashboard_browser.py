@@ -2,6 +2,8 @@
 jobs, queue and failures with the right numbers, and results are moderated in one click
 on a 1,366 px laptop screen."""
 
+import re
+
 import pytest
 
 from tests import servers
@@ -88,6 +90,10 @@ def test_the_admin_index_shows_the_event_at_a_glance(seeded, browser, tmp_path):
     page.screenshot(path=str(tmp_path / "dashboard.png"), full_page=True)
     page.get_by_role("link", name="Status").click()
     page.wait_for_selector("#display-status")
+    # Human, local times on the status page: "just now · 21:05:07", not ISO microseconds.
+    heard = page.inner_text("tr[data-display='1'] [data-field=last_heartbeat]")
+    assert re.fullmatch(r"(just now|\d+ s ago) · \d\d:\d\d:\d\d", heard), heard
+    assert re.fullmatch(r"\d\d:\d\d:\d\d", page.inner_text("#status-at"))
     walls.close()
 
 
