@@ -185,6 +185,18 @@ HTTP_ROUTES: list[Route] = [
         "steps and QR code to install the local CA on a tablet (`serve --https`): staff",
     ),
     Route(
+        "staff/report/",
+        "GET",
+        STAFF_WITH_PERMISSION,
+        "the event report (counts only, nothing personal): staff with the view event permission",
+    ),
+    Route(
+        "staff/report.csv",
+        "GET",
+        STAFF_WITH_PERMISSION,
+        "the event report as CSV: as above",
+    ),
+    Route(
         "tls/booth-ca.crt",
         "GET",
         outcomes("404"),

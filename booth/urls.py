@@ -3,7 +3,7 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path, register_converter
 from drf_spectacular.views import SpectacularAPIView
 
-from booth import certificate, health
+from booth import certificate, health, report_views
 from booth.api_docs import StaffSwaggerView
 from displays import views as display_views
 from experiences.sports import api as sports_api
@@ -60,6 +60,8 @@ urlpatterns = [
     ),
     path("replays/<token:token>/<str:version>.mp4", replay_views.replay_video, name="replay-video"),
     path("staff/certificate/", certificate.certificate_page, name="staff-certificate"),
+    path("staff/report/", report_views.report_page, name="event-report"),
+    path("staff/report.csv", report_views.report_download, name="event-report-csv"),
     path("tls/booth-ca.crt", certificate.ca_certificate, name="ca-certificate"),
     path("admin/", admin.site.urls),
 ]

@@ -13,8 +13,10 @@ from django.views.decorators.http import require_http_methods
 from displays.models import MAX_DISPLAYS
 from displays.selectors import station_of
 from experiences import selectors
+from experiences.models import tallies
 from experiences.models.events import AgeBand, Experience, Gender, UniformColour
 from experiences.models.photo import Asset
+from experiences.models.tallies import Tally
 from kernel.http import keep_private, stored_file_response
 from kernel.throttling import result_rate_limited
 from moderation import selectors as moderation_selectors
@@ -93,9 +95,18 @@ def result_link(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse
 
 @result_rate_limited
 @result_link
+def _tally(job, kind: str) -> None:
+    """Count an open or a download for the event report: per station and hour, with
+    nothing that identifies the visitor or the result."""
+    station = job.capture.station
+    if station is not None:
+        tallies.count(station.event_id, kind, station.number)
+
+
 def result(request: HttpRequest, token: str) -> HttpResponse:
     asset = _portrait_or_404(token)
     job = asset.job
+    _tally(job, Tally.Kind.RESULT_OPEN)
     return keep_private(
         render(
             request,
@@ -128,6 +139,7 @@ def result_qr(request: HttpRequest, token: str) -> HttpResponse:
 @result_link
 def result_download(request: HttpRequest, token: str) -> HttpResponse:
     asset = _portrait_or_404(token)
+    _tally(asset.job, Tally.Kind.DOWNLOAD)
     return stored_file_response(
         asset.file, download_name=f"booth-portrait-{asset.created:%Y%m%d-%H%M}.jpg"
     )

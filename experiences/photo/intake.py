@@ -12,8 +12,10 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from PIL import Image
 
+from experiences.models import tallies
 from experiences.models.events import Player
 from experiences.models.photo import Capture, Job
+from experiences.models.tallies import Tally
 from experiences.photo import backends
 from experiences.photo.faces import crop_face, largest
 from experiences.photo.imaging import ImageRejected, encode_jpeg, fit_within, load_upload
@@ -72,7 +74,12 @@ def accept_capture(
     experience = station.experience
     started = time.perf_counter()
     image = fit_within(decode_photo(photo), settings.BOOTH_STORED_CAPTURE_MAX_SIDE)
-    face = find_face(image)
+    try:
+        face = find_face(image)
+    except ImageRejected as rejected:
+        if rejected.code == "no_face":  # counted for the event report
+            tallies.count(station.event_id, Tally.Kind.NO_FACE, station.number)
+        raise
     crop, crop_box = crop_face(image, face, settings.BOOTH_FACE_PADDING)
     detect_seconds = time.perf_counter() - started
 
@@ -105,6 +112,7 @@ def accept_capture(
                 timings={"detect": round(detect_seconds, 4)},
                 backends={"face": backends.face_detector().name},
             )
+            tallies.count(station.event_id, Tally.Kind.CAPTURE, station.number, now)
             transaction.on_commit(lambda: enqueue_job(job))
     except BaseException:
         # The rows roll back with the transaction; stored files do not.
