@@ -479,9 +479,13 @@ BOOTH_ATTRACT_RESULTS = env.int("BOOTH_ATTRACT_RESULTS", default=12)
 # Staff pages (control panel, status) get a fresh snapshot this often over their socket.
 BOOTH_STATUS_PUSH_SECONDS = env.float("BOOTH_STATUS_PUSH_SECONDS", default=2)
 # Optional Slack-compatible chat webhook: "result ready" and "job failed" messages. Off
-# when empty. Sent from a background thread after commit, so it never delays a job.
+# when empty. Each message is a task on the persistent queue (after commit, so it never
+# delays a job; a restart loses none), retried with backoff when the chat service fails.
 BOOTH_CHAT_WEBHOOK_URL = env.str("BOOTH_CHAT_WEBHOOK_URL", default="")
 BOOTH_CHAT_WEBHOOK_TIMEOUT = env.float("BOOTH_CHAT_WEBHOOK_TIMEOUT", default=3)
+# A failed chat message is tried again after 5, 10, 20… seconds, this many times in all.
+BOOTH_CHAT_WEBHOOK_ATTEMPTS = env.int("BOOTH_CHAT_WEBHOOK_ATTEMPTS", default=5)
+BOOTH_CHAT_WEBHOOK_BACKOFF_SECONDS = env.float("BOOTH_CHAT_WEBHOOK_BACKOFF_SECONDS", default=5)
 
 # --- AWS (backends in experiences/backends/aws.py; clients from kernel/aws.py) ---------
 # No credentials here: boto3 finds them (environment, ~/.aws, instance/task role).
