@@ -67,6 +67,13 @@ STAFF_WITH_PERMISSION = outcomes("302 admin login", staff="403", superuser="200"
 
 HTTP_ROUTES: list[Route] = [
     Route("", "GET", outcomes("200"), "start page: links to the tablet and the displays"),
+    Route(
+        "metrics",
+        "GET",
+        outcomes("401", staff="403", superuser="200"),
+        "Prometheus metrics: a scraper with `Bearer BOOTH_METRICS_TOKEN`, or staff with the "
+        "view display permission",
+    ),
     Route("healthz", "GET", outcomes("200"), "liveness for load balancers: says nothing else"),
     Route(
         "readyz",

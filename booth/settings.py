@@ -92,6 +92,10 @@ TEMPLATES = [
     },
 ]
 
+# Prometheus scrapers send `Authorization: Bearer <this>` to /metrics (booth/metrics.py).
+# Empty: only staff with the view display permission can read it.
+BOOTH_METRICS_TOKEN = env.str("BOOTH_METRICS_TOKEN", default="")
+
 # --- Security headers and HTTPS ------------------------------------------------------
 # Pages load only Booth's own scripts, styles, images and media: no inline script or
 # style, no other origin, no plugin, no framing. Sockets go to the same host (ws: on the

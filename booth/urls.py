@@ -3,7 +3,7 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path, register_converter
 from drf_spectacular.views import SpectacularAPIView
 
-from booth import certificate, health, report_views
+from booth import certificate, health, metrics, report_views
 from booth.api_docs import StaffSwaggerView
 from displays import views as display_views
 from experiences.sports import api as sports_api
@@ -18,6 +18,7 @@ register_converter(EventIdConverter, "event_id")
 urlpatterns = [
     path("healthz", health.healthz, name="healthz"),
     path("readyz", health.readyz, name="readyz"),
+    path("metrics", metrics.metrics, name="metrics"),
     path("", views.home, name="home"),
     path("tablet/", views.tablet, name="tablet"),
     path("accounts/login/", auth_views.LoginView.as_view(), name="login"),
