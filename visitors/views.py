@@ -93,8 +93,6 @@ def result_link(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse
     return wrapper
 
 
-@result_rate_limited
-@result_link
 def _tally(job, kind: str) -> None:
     """Count an open or a download for the event report: per station and hour, with
     nothing that identifies the visitor or the result."""
@@ -103,6 +101,8 @@ def _tally(job, kind: str) -> None:
         tallies.count(station.event_id, kind, station.number)
 
 
+@result_rate_limited
+@result_link
 def result(request: HttpRequest, token: str) -> HttpResponse:
     asset = _portrait_or_404(token)
     job = asset.job
