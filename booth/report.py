@@ -47,7 +47,7 @@ def event_report(event: Event) -> Report:
     by_station: dict[int, dict[str, int]] = defaultdict(lambda: dict.fromkeys(Tally.Kind.values, 0))
     for tally in tallies:
         by_hour[tally.hour][tally.kind] += tally.count
-        if tally.station_number is not None:
+        if tally.station_number:
             by_station[tally.station_number][tally.kind] += tally.count
     jobs = Job.objects.filter(capture__station__event=event)
     shown = jobs.filter(state=Job.State.SUCCEEDED, published__isnull=False).values_list(

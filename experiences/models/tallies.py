@@ -26,7 +26,8 @@ class Tally(models.Model):
         DOWNLOAD = "download", _("Portrait downloaded")
 
     event = models.ForeignKey(Event, on_delete=models.CASCADE, related_name="tallies")
-    station_number = models.PositiveSmallIntegerField(null=True, blank=True)
+    # 0 when no station is known (not NULL: SQLite cannot make NULLs equal in the key).
+    station_number = models.PositiveSmallIntegerField(default=0)
     kind = models.CharField(max_length=16, choices=Kind.choices)
     hour = models.DateTimeField(help_text=_("Start of the hour (UTC) counted."))
     count = models.PositiveIntegerField(default=0)
@@ -36,7 +37,6 @@ class Tally(models.Model):
             models.UniqueConstraint(
                 fields=["event", "station_number", "kind", "hour"],
                 name="one_tally_per_event_station_kind_hour",
-                nulls_distinct=False,
             )
         ]
         verbose_name_plural = "tallies"
@@ -47,7 +47,7 @@ class Tally(models.Model):
         )
 
 
-def count(event_id: int, kind: str, station_number: int | None, at: datetime | None = None) -> None:
+def count(event_id: int, kind: str, station_number: int, at: datetime | None = None) -> None:
     """Add one to the counter (a race on the first of an hour is settled by the unique key)."""
     hour = (at or timezone.now()).replace(minute=0, second=0, microsecond=0)
     key = {"event_id": event_id, "station_number": station_number, "kind": kind, "hour": hour}
