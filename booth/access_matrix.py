@@ -68,6 +68,13 @@ STAFF_WITH_PERMISSION = outcomes("302 admin login", staff="403", superuser="200"
 HTTP_ROUTES: list[Route] = [
     Route("", "GET", outcomes("200"), "start page: links to the tablet and the displays"),
     Route("favicon.ico", "GET", outcomes("301"), "the site icon: a redirect to its static file"),
+    Route(
+        "metrics",
+        "GET",
+        outcomes("401", staff="403", superuser="200"),
+        "Prometheus metrics: a scraper with `Bearer BOOTH_METRICS_TOKEN`, or staff with the "
+        "view display permission",
+    ),
     Route("healthz", "GET", outcomes("200"), "liveness for load balancers: says nothing else"),
     Route(
         "readyz",
@@ -204,6 +211,30 @@ HTTP_ROUTES: list[Route] = [
         token_only(),
         "replay videos",
         samples={"token": "replay"},
+    ),
+    Route(
+        "staff/certificate/",
+        "GET",
+        STAFF_ONLY,
+        "steps and QR code to install the local CA on a tablet (`serve --https`): staff",
+    ),
+    Route(
+        "staff/report/",
+        "GET",
+        STAFF_WITH_PERMISSION,
+        "the event report (counts only, nothing personal): staff with the view event permission",
+    ),
+    Route(
+        "staff/report.csv",
+        "GET",
+        STAFF_WITH_PERMISSION,
+        "the event report as CSV: as above",
+    ),
+    Route(
+        "tls/booth-ca.crt",
+        "GET",
+        outcomes("404"),
+        "the local CA's certificate: public, it holds no key (404: no CA without --https)",
     ),
     # --- Django admin: every page behind admin_view (active staff; optional 2FA) --------
     Route("admin/", "GET", STAFF_ONLY, "admin index"),

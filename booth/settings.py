@@ -28,8 +28,11 @@ SECRET_KEY = env.str(
 )
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["*"])
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
-# Where phones reach the result pages: the QR code points here.
+# Where phones reach the result pages: the QR code points here. When not set, `manage.py
+# serve` (and `demo`) set it to where they really listen (kernel/network.py); separate
+# `db_worker` processes draw QR codes too, so set it explicitly when running scaled.
 PUBLIC_BASE_URL = env.str("PUBLIC_BASE_URL", default="http://localhost:8000").rstrip("/")
+PUBLIC_BASE_URL_IS_SET = "PUBLIC_BASE_URL" in os.environ
 
 INSTALLED_APPS = [
     "daphne",
@@ -83,12 +86,17 @@ TEMPLATES = [
             "context_processors": [
                 "django.template.context_processors.request",
                 "django.template.context_processors.i18n",
+                "django.template.context_processors.tz",  # TIME_ZONE: staff pages show event time
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
             ],
         },
     },
 ]
+
+# Prometheus scrapers send `Authorization: Bearer <this>` to /metrics (booth/metrics.py).
+# Empty: only staff with the view display permission can read it.
+BOOTH_METRICS_TOKEN = env.str("BOOTH_METRICS_TOKEN", default="")
 
 # --- Security headers and HTTPS ------------------------------------------------------
 # Pages load only Booth's own scripts, styles, images and media: no inline script or
@@ -131,6 +139,8 @@ if env.bool("BOOTH_BEHIND_PROXY", default=False):
 # The health checks of a load balancer come over plain HTTP from inside the network.
 SECURE_REDIRECT_EXEMPT = env.list("SECURE_REDIRECT_EXEMPT", default=[r"^healthz$", r"^readyz$"])
 SESSION_COOKIE_HTTPONLY = True
+# `manage.py serve --https`: the booth's own CA and server certificate (kernel/tls.py).
+BOOTH_TLS_DIR = Path(env.str("BOOTH_TLS_DIR", default=str(VAR_DIR / "tls")))
 
 # --- Database -------------------------------------------------------------------------
 DATABASES = {
@@ -503,9 +513,13 @@ BOOTH_DISPLAY_MEDIA_SECONDS = env.int("BOOTH_DISPLAY_MEDIA_SECONDS", default=360
 # Staff pages (control panel, status) get a fresh snapshot this often over their socket.
 BOOTH_STATUS_PUSH_SECONDS = env.float("BOOTH_STATUS_PUSH_SECONDS", default=2)
 # Optional Slack-compatible chat webhook: "result ready" and "job failed" messages. Off
-# when empty. Sent from a background thread after commit, so it never delays a job.
+# when empty. Each message is a task on the persistent queue (after commit, so it never
+# delays a job; a restart loses none), retried with backoff when the chat service fails.
 BOOTH_CHAT_WEBHOOK_URL = env.str("BOOTH_CHAT_WEBHOOK_URL", default="")
 BOOTH_CHAT_WEBHOOK_TIMEOUT = env.float("BOOTH_CHAT_WEBHOOK_TIMEOUT", default=3)
+# A failed chat message is tried again after 5, 10, 20… seconds, this many times in all.
+BOOTH_CHAT_WEBHOOK_ATTEMPTS = env.int("BOOTH_CHAT_WEBHOOK_ATTEMPTS", default=5)
+BOOTH_CHAT_WEBHOOK_BACKOFF_SECONDS = env.float("BOOTH_CHAT_WEBHOOK_BACKOFF_SECONDS", default=5)
 
 # --- AWS (backends in experiences/photo/backends/; clients from kernel/aws.py) ---------
 # No credentials here: boto3 finds them (environment, ~/.aws, instance/task role).

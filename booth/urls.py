@@ -3,7 +3,7 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path, register_converter
 from drf_spectacular.views import SpectacularAPIView
 
-from booth import health, icons, preflight_views
+from booth import certificate, health, icons, metrics, preflight_views, report_views
 from booth.api_docs import StaffSwaggerView
 from displays import media_views
 from displays import views as display_views
@@ -21,6 +21,7 @@ urlpatterns = [
     # Browsers ask for /favicon.ico whatever the page links: the icon is a static file.
     path("favicon.ico", icons.favicon, name="favicon"),
     path("readyz", health.readyz, name="readyz"),
+    path("metrics", metrics.metrics, name="metrics"),
     path("", views.home, name="home"),
     path("tablet/", views.tablet, name="tablet"),
     path("accounts/login/", auth_views.LoginView.as_view(), name="login"),
@@ -67,6 +68,10 @@ urlpatterns = [
         "api/shots/<event_id:event_id>/clip", sports_api.ClipUploadView.as_view(), name="api-clip"
     ),
     path("replays/<token:token>/<str:version>.mp4", replay_views.replay_video, name="replay-video"),
+    path("staff/certificate/", certificate.certificate_page, name="staff-certificate"),
+    path("staff/report/", report_views.report_page, name="event-report"),
+    path("staff/report.csv", report_views.report_download, name="event-report-csv"),
+    path("tls/booth-ca.crt", certificate.ca_certificate, name="ca-certificate"),
     path("admin/", admin.site.urls),
 ]
 

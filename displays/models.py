@@ -107,6 +107,9 @@ class DisplayConnection(models.Model):
         max_length=40, blank=True, help_text=_("What the page reports it shows.")
     )
     showing_token = models.CharField(max_length=64, blank=True)
+    screen_size = models.CharField(
+        max_length=20, blank=True, help_text=_("width×height the page reports, in CSS pixels")
+    )
     user_agent = models.CharField(max_length=300, blank=True)
 
     class Meta:

@@ -63,6 +63,11 @@ def page_seen(channel_name: str, report: dict[str, Any]) -> None:
         # The result's display id (services.result_payload), never a token: pages have none.
         shown = report.get("result")
         fields["showing_token"] = str(shown)[:64] if isinstance(shown, (int, str)) else ""
+    width, height = report.get("width"), report.get("height")
+    if all(
+        isinstance(v, int) and not isinstance(v, bool) and 0 < v <= 20000 for v in (width, height)
+    ):
+        fields["screen_size"] = f"{width}×{height}"
     DisplayConnection.objects.filter(channel_name=channel_name).update(**fields)
 
 
@@ -92,6 +97,7 @@ class DisplayStatus:
     showing_token: str
     result: str  # the stored current result's nickname, "" if none
     client_versions: list[str] = field(default_factory=list)
+    size: str = ""  # width×height in CSS pixels, as the most recently heard page says
 
 
 def display_statuses(event: Event | None = None, now: datetime | None = None) -> list[dict]:
@@ -122,6 +128,7 @@ def display_statuses(event: Event | None = None, now: datetime | None = None) ->
                 if asset is not None and asset.job.visible
                 else "",
                 client_versions=sorted({p.client_version for p in live if p.client_version}),
+                size=newest.screen_size if newest else "",
             )
         )
     return [asdict(status) for status in statuses]

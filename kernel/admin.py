@@ -52,18 +52,21 @@ def staff_file_url(kind: str, pk: int) -> str:
     return reverse("staff-file", args=[kind, pk])
 
 
-def thumbnail(kind: str, obj: models.Model | None, *, height: int = 96) -> str:
-    """An <img> of the object's stored file for admin lists and forms, or a dash."""
+def thumbnail(kind: str, obj: models.Model | None, *, height: int = 120) -> str:
+    """An <img> of the object's stored file for admin lists and forms, or a dash.
+
+    Sized by the `height` attribute (the width follows the aspect ratio): the CSP forbids
+    inline style attributes, which left full-size 768×1024 portraits in the lists.
+    """
     if obj is None or obj.pk is None or not getattr(obj, STAFF_FILES[kind].field):
         return "—"
     url = staff_file_url(kind, obj.pk)
     return format_html(
         '<a href="{}" target="_blank" rel="noopener"><img src="{}" alt="" loading="lazy" '
-        'style="max-height:{}px;max-width:{}px"></a>',
+        'height="{}" class="booth-thumbnail"></a>',
         url,
         url,
         height,
-        height * 2,
     )
 
 

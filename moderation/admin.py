@@ -7,6 +7,8 @@ from django import forms
 from django.contrib import admin
 from django.contrib.admin.options import ActionLocation
 from django.db.models import QuerySet
+from django.utils import timezone
+from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
@@ -83,10 +85,11 @@ class ResultAdmin(admin.ModelAdmin):
         "preview",
         "nickname",
         "station",
-        "created",
+        "when",
         "review",
         "review_reason",
         "reviewed_by",
+        "one_click",
     ]
     list_display_links = ["nickname"]
     list_filter = ["review", "capture__player__experience", "capture__station"]
@@ -106,6 +109,12 @@ class ResultAdmin(admin.ModelAdmin):
     ]
     fields = readonly_fields
 
+    class Media:
+        # One-click approve and pull (and the a / p keys): moderation/static/… builds the
+        # same POST the actions menu sends, so permissions and audit stay the actions'.
+        js = ["moderation/one_click.js"]
+        css = {"all": ["booth/dashboard.css"]}
+
     def get_queryset(self, request) -> QuerySet:
         return (
             super()
@@ -123,6 +132,32 @@ class ResultAdmin(admin.ModelAdmin):
     @admin.display(description=_("portrait"))
     def preview(self, job: Job) -> str:
         return thumbnail("asset", job.portrait)
+
+    @admin.display(description=_("created"), ordering="created")
+    def when(self, job: Job) -> str:
+        """Local time of day, with the date on hover: a full date pushed the review
+        columns off a laptop screen."""
+        local = timezone.localtime(job.created)
+        return format_html(
+            '<time datetime="{}" title="{}">{}</time>',
+            local.isoformat(),
+            f"{local:%Y-%m-%d %H:%M:%S %Z}",
+            f"{local:%H:%M}",
+        )
+
+    @admin.display(description=_("one click"))
+    def one_click(self, job: Job) -> str:
+        buttons = []
+        if job.review != Job.Review.APPROVED:
+            buttons.append(("approve", _("Approve"), "a"))
+        if job.review != Job.Review.REJECTED:
+            buttons.append(("reject", _("Pull"), "p"))
+        return format_html_join(
+            " ",
+            '<button type="button" class="button one-click" data-action="{}" data-pk="{}" '
+            'aria-keyshortcuts="{}">{}</button>',
+            ((action, job.pk, key, label) for action, label, key in buttons),
+        )
 
     @admin.display(description=_("nickname"), ordering="capture__player__nickname")
     def nickname(self, job: Job) -> str:

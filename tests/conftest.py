@@ -24,6 +24,7 @@ def media_root(settings, tmp_path) -> Path:
     root = tmp_path / "media"
     root.mkdir()
     settings.MEDIA_ROOT = root
+    settings.BOOTH_TLS_DIR = tmp_path / "tls"  # never ./var/tls: a developer's local CA
     return root
 
 

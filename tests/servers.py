@@ -74,11 +74,24 @@ def stop(*processes: subprocess.Popen) -> None:
 class ServedDemo:
     """A `manage.py serve` on a freshly seeded demo event, in a folder of its own."""
 
-    def __init__(self, var: Path, device_password: str, admin_password: str) -> None:
+    def __init__(
+        self,
+        var: Path,
+        device_password: str,
+        admin_password: str,
+        *,
+        set_public_base_url: bool = True,
+        serve_args: tuple[str, ...] = (),
+    ) -> None:
         self.var = var
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
-        self.env = booth_env(var, PUBLIC_BASE_URL=self.url)
+        self.serve_args = serve_args
+        if set_public_base_url:
+            self.env = booth_env(var, PUBLIC_BASE_URL=self.url)
+        else:  # `serve` works it out from --host and --port
+            self.env = booth_env(var)
+            self.env.pop("PUBLIC_BASE_URL", None)
         manage(self.env, "migrate", "-v0")
         manage(self.env, "compiletranslations")
         manage(
@@ -100,7 +113,7 @@ class ServedDemo:
 
     def start(self) -> str:
         log = self.var / "serve.log"
-        self.process = start(self.env, log, "serve", "--port", str(self.port))
+        self.process = start(self.env, log, "serve", "--port", str(self.port), *self.serve_args)
         wait_for_port(self.port, self.process, log)
         return self.url
 

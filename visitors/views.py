@@ -14,8 +14,10 @@ from django.views.decorators.http import require_http_methods
 from displays.models import MAX_DISPLAYS
 from displays.selectors import station_of
 from experiences import selectors
+from experiences.models import tallies
 from experiences.models.events import AgeBand, Experience, Gender, UniformColour
 from experiences.models.photo import Asset
+from experiences.models.tallies import Tally
 from experiences.photo.web_images import WEBP_WIDTHS, webp_bytes
 from kernel.http import keep_private, stored_file_response
 from kernel.throttling import result_rate_limited
@@ -95,11 +97,20 @@ def result_link(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse
     return wrapper
 
 
+def _tally(job, kind: str) -> None:
+    """Count an open or a download for the event report: per station and hour, with
+    nothing that identifies the visitor or the result."""
+    station = job.capture.station
+    if station is not None:
+        tallies.count(station.event_id, kind, station.number)
+
+
 @result_rate_limited
 @result_link
 def result(request: HttpRequest, token: str) -> HttpResponse:
     asset = _portrait_or_404(token)
     job = asset.job
+    _tally(job, Tally.Kind.RESULT_OPEN)
     return keep_private(
         render(
             request,
@@ -145,6 +156,7 @@ def result_qr(request: HttpRequest, token: str) -> HttpResponse:
 @result_link
 def result_download(request: HttpRequest, token: str) -> HttpResponse:
     asset = _portrait_or_404(token)
+    _tally(asset.job, Tally.Kind.DOWNLOAD)
     return stored_file_response(
         asset.file, download_name=f"booth-portrait-{asset.created:%Y%m%d-%H%M}.jpg"
     )

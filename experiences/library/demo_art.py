@@ -389,7 +389,8 @@ def paint_default_card(title: str, subtitle: str) -> Image.Image:
     big = ImageFont.load_default(size=110)
     small = ImageFont.load_default(size=54)
     draw.text((540, 1250), title, font=big, fill=(255, 255, 255), anchor="mm")
-    draw.text((540, 1400), subtitle, font=small, fill=(230, 220, 240), anchor="mm")
+    for number, line in enumerate(_wrap(draw, subtitle, small, DEFAULT_CARD_TEXT_WIDTH)):
+        draw.text((540, 1400 + number * 72), line, font=small, fill=(230, 220, 240), anchor="mm")
     return image
 
 
@@ -429,3 +430,19 @@ STORIES_KO = {
     "silk-road-weaver": "1420년대 사마르칸트에서 {nickname}님은 어찌나 영리한 무늬의 양탄자를 "
     "짰는지 상인들이 사막을 건너 사러 왔습니다.",
 }
+
+
+# The tagline keeps this margin from the card's edges (it ran off a 1080 px card).
+DEFAULT_CARD_TEXT_WIDTH = 960
+
+
+def _wrap(draw: ImageDraw.ImageDraw, text: str, font, width: int) -> list[str]:
+    """Words on lines no wider than `width` pixels in `font`."""
+    lines: list[str] = []
+    for word in text.split():
+        candidate = f"{lines[-1]} {word}" if lines else word
+        if lines and draw.textlength(candidate, font=font) <= width:
+            lines[-1] = candidate
+        else:
+            lines.append(word)
+    return lines

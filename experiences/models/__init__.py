@@ -22,6 +22,7 @@ from experiences.models.sports import (
     kmh,
     token_hash,
 )
+from experiences.models.tallies import Tally
 
 __all__ = [
     "UNIFORM_RGB",
@@ -42,6 +43,7 @@ __all__ = [
     "PublicLink",
     "Replay",
     "Shot",
+    "Tally",
     "UniformColour",
     "WorkerHeartbeat",
     "kmh",

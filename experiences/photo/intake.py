@@ -11,12 +11,14 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone, translation
 from PIL import Image
 
+from experiences.models import tallies
 from experiences.models.events import Player
 from experiences.models.photo import Capture, Job
+from experiences.models.tallies import Tally
 from experiences.photo import backends, guidance
 from experiences.photo.facemesh import FaceObservation
 from experiences.photo.faces import Box, crop_face
-from experiences.photo.imaging import encode_jpeg, fit_within, load_upload
+from experiences.photo.imaging import ImageRejected, encode_jpeg, fit_within, load_upload
 from experiences.photo.tasks import process_job
 
 
@@ -71,8 +73,13 @@ def accept_capture(
     started = time.perf_counter()
     image = fit_within(decode_photo(photo), settings.BOOTH_STORED_CAPTURE_MAX_SIDE)
     # The guidance is read on the tablet, in the language the visitor chose there.
-    with translation.override(profile.language):
-        face, landmarks = find_face(image)
+    try:
+        with translation.override(profile.language):
+            face, landmarks = find_face(image)
+    except ImageRejected as rejected:
+        if rejected.code == "no_face":  # counted for the event report
+            tallies.count(station.event_id, Tally.Kind.NO_FACE, station.number)
+        raise
     crop, crop_box = crop_face(image, face, settings.BOOTH_FACE_PADDING)
     detect_seconds = time.perf_counter() - started
 
@@ -111,6 +118,7 @@ def accept_capture(
                 timings={"detect": round(detect_seconds, 4)},
                 backends={"face": backends.face_detector().name},
             )
+            tallies.count(station.event_id, Tally.Kind.CAPTURE, station.number, now)
             transaction.on_commit(lambda: enqueue_job(job))
     except BaseException as exc:
         # The rows roll back with the transaction; stored files do not.

@@ -21,7 +21,9 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
+from experiences.models import tallies
 from experiences.models.photo import Asset, Job
+from experiences.models.tallies import Tally
 from experiences.photo import backends, leases, signals, storage
 from experiences.photo import notifications as webhooks
 from experiences.photo.experience_types import make_picture
@@ -150,7 +152,15 @@ def _produce(job: Job, attempt: int) -> Asset:
                 *("timings", "backends"),
             ]
         )
+        _tally(job, Tally.Kind.SUCCEEDED)
     return portrait
+
+
+def _tally(job: Job, kind: str) -> None:
+    """One more job outcome in the event report's counters (they outlive erasure)."""
+    station = job.capture.station
+    if station is not None:
+        tallies.count(station.event_id, kind, station.number, job.finished)
 
 
 def _fail(job: Job, exc: Exception, attempt: int) -> str:
@@ -180,5 +190,6 @@ def fail_job(job: Job, message: str, attempt: int) -> None:
         job.finished = timezone.now()
         job.lease_expires = None
         job.save(update_fields=["state", "error", "finished", "lease_expires"])
+        _tally(job, Tally.Kind.FAILED)
     signals.job_finished.send(sender=Job, job=job)
     webhooks.job_failed(job)

@@ -2,31 +2,28 @@
 
 "Result ready" and "job failed" messages name the station and its display. They are off
 unless BOOTH_CHAT_WEBHOOK_URL is set. A chat service that is slow, down or refusing must
-never delay or fail a visitor's job, so messages are handed (after the job's transaction
-commits) to one background sender thread with a bounded queue and a short timeout;
-failures are logged, and when the queue is full a message is dropped, not waited for.
+never delay or fail a visitor's job, and a restart must lose no message: so each message
+is a django.tasks task (`send_chat_message`, on the persistent database queue) enqueued
+after the job's transaction commits. A failed send is tried again later with exponential
+backoff, up to BOOTH_CHAT_WEBHOOK_ATTEMPTS, then logged and given up.
 """
 
 import json
 import logging
-import queue
-import threading
 import urllib.parse
 import urllib.request
+from datetime import timedelta
 from typing import Any
 
 from django.conf import settings
 from django.db import transaction
+from django.tasks import task
 from django.urls import reverse
+from django.utils import timezone
 
 from experiences.models.photo import Job
 
 logger = logging.getLogger(__name__)
-
-QUEUE_SIZE = 200
-_outbox: queue.Queue[tuple[str, dict[str, Any], float]] = queue.Queue(maxsize=QUEUE_SIZE)
-_sender: threading.Thread | None = None
-_sender_lock = threading.Lock()
 
 
 def _where(job: Job) -> str:
@@ -62,41 +59,44 @@ def job_failed(job: Job) -> None:
 
 def notify(text: str) -> None:
     """Queue a Slack-compatible message once the current transaction commits."""
+    if not settings.BOOTH_CHAT_WEBHOOK_URL:
+        return
+    transaction.on_commit(lambda: send_chat_message.enqueue({"text": text}, 1))
+
+
+def backoff_seconds(attempt: int) -> float:
+    """Seconds before try `attempt + 1`: 5, 10, 20, 40 s… capped at 10 minutes."""
+    return min(settings.BOOTH_CHAT_WEBHOOK_BACKOFF_SECONDS * 2 ** (attempt - 1), 600)
+
+
+@task()
+def send_chat_message(payload: dict[str, Any], attempt: int) -> str:
+    """Send one chat message; on failure queue the next try later (the URL is read when
+    sending, so a webhook changed in the environment applies to messages still queued)."""
     url = settings.BOOTH_CHAT_WEBHOOK_URL
     if not url:
-        return
-    payload = {"text": text}
-    timeout = settings.BOOTH_CHAT_WEBHOOK_TIMEOUT
-    transaction.on_commit(lambda: _enqueue(url, payload, timeout))
-
-
-def _enqueue(url: str, payload: dict[str, Any], timeout: float) -> None:
-    _ensure_sender()
+        return "dropped: no webhook configured"
     try:
-        _outbox.put_nowait((url, payload, timeout))
-    except queue.Full:
-        logger.warning("Chat webhook queue is full: message dropped (%s)", payload["text"][:80])
-
-
-def _ensure_sender() -> None:
-    global _sender
-    with _sender_lock:
-        if _sender is None or not _sender.is_alive():
-            _sender = threading.Thread(target=_send_forever, name="booth-webhook", daemon=True)
-            _sender.start()
-
-
-def _send_forever() -> None:
-    while True:
-        url, payload, timeout = _outbox.get()
-        try:
-            send(url, payload, timeout)
-        except Exception as error:
-            # Only scheme and host: a Slack webhook's path is its secret.
-            where = urllib.parse.urlsplit(url)
-            logger.error("Chat webhook to %s://%s failed: %s", where.scheme, where.netloc, error)
-        finally:
-            _outbox.task_done()
+        send(url, payload, settings.BOOTH_CHAT_WEBHOOK_TIMEOUT)
+    except Exception as error:
+        # Only scheme and host: a Slack webhook's path is its secret.
+        where = urllib.parse.urlsplit(url)
+        if attempt >= settings.BOOTH_CHAT_WEBHOOK_ATTEMPTS:
+            logger.error(
+                "Chat webhook to %s://%s failed %d times, message given up: %s",
+                *(where.scheme, where.netloc, attempt, error),
+            )
+            return "given up"
+        delay = backoff_seconds(attempt)
+        logger.warning(
+            "Chat webhook to %s://%s failed (try %d), trying again in %.0f s: %s",
+            *(where.scheme, where.netloc, attempt, delay, error),
+        )
+        send_chat_message.using(run_after=timezone.now() + timedelta(seconds=delay)).enqueue(
+            payload, attempt + 1
+        )
+        return "retry queued"
+    return "sent"
 
 
 def send(url: str, payload: dict[str, Any], timeout: float) -> None:

@@ -54,7 +54,9 @@ export function mountScreen(root, initialState) {
     let showing = root.dataset.view === "result" ? "result" : "default";
     if (offline) showing = "offline";
     else if (attract.active) showing = "attract";
-    return { version: CLIENT_VERSION, showing, result: root.dataset.result || "" };
+    // The screen's size, so staff see a wall that opened in the wrong shape or resolution.
+    const size = { width: root.clientWidth, height: root.clientHeight };
+    return { version: CLIENT_VERSION, showing, result: root.dataset.result || "", ...size };
   }
 
   function reportChange() {
@@ -72,6 +74,8 @@ export function mountScreen(root, initialState) {
       }
       if (ticket !== latestRender) return;
       target.src = url;
+      const backdrop = part("default-backdrop");
+      if (backdrop) backdrop.src = url;
     }
     root.dataset.view = "default";
     delete root.dataset.result;

@@ -1,7 +1,7 @@
 // Staff control and status pages: live figures pushed over /ws/staff/status/.
 import { keepConnected } from "../booth/socket.js";
 
-const FIELDS = ["mode", "pages", "last_heartbeat", "showing", "result", "client_versions"];
+const FIELDS = ["mode", "pages", "last_heartbeat", "size", "showing", "result", "client_versions"];
 
 function text(value) {
   if (value === null || value === undefined || value === "") return "—";
@@ -11,6 +11,27 @@ function text(value) {
 
 function seconds(value) {
   return value === null || value === undefined ? "—" : value.toFixed(3);
+}
+
+// Times as staff read them at a glance: "2 min ago · 14:03:05", in the event's time zone
+// (TIME_ZONE, on <main data-time-zone>), whatever the laptop's own zone is.
+const zone = document.querySelector("[data-time-zone]")?.dataset.timeZone || undefined;
+const clock = new Intl.DateTimeFormat(undefined, {
+  hour: "2-digit", minute: "2-digit", second: "2-digit", hour12: false, timeZone: zone,
+});
+
+export function ago(iso, now = Date.now()) {
+  const seconds = Math.max(0, Math.round((now - Date.parse(iso)) / 1000));
+  if (seconds < 10) return "just now";
+  if (seconds < 60) return `${seconds} s ago`;
+  if (seconds < 3600) return `${Math.floor(seconds / 60)} min ago`;
+  if (seconds < 86400) return `${Math.floor(seconds / 3600)} h ago`;
+  return `${Math.floor(seconds / 86400)} d ago`;
+}
+
+function human(iso) {
+  if (!iso) return "never";
+  return `${ago(iso)} · ${clock.format(new Date(iso))}`;
 }
 
 function lookup(object, path) {
@@ -24,7 +45,11 @@ function renderDisplays(displays) {
     tr.dataset.silent = String(row.silent);
     for (const field of FIELDS) {
       const cell = tr.querySelector(`[data-field="${field}"]`);
-      if (cell) cell.textContent = field === "last_heartbeat" && !row[field] ? "never" : text(row[field]);
+      if (!cell) continue;
+      if (field === "last_heartbeat") {
+        cell.textContent = human(row[field]);
+        cell.title = row[field] || "";
+      } else cell.textContent = text(row[field]);
     }
   }
 }
@@ -53,7 +78,10 @@ function render(snapshot) {
   renderDisplays(snapshot.displays);
   renderBooth(snapshot.booth);
   const at = document.getElementById("status-at");
-  if (at) at.textContent = snapshot.at;
+  if (at) {
+    at.textContent = clock.format(new Date(snapshot.at));
+    at.dateTime = snapshot.at;
+  }
   document.body.dataset.statusAt = snapshot.at;
 }
 
