@@ -18,11 +18,12 @@ from PIL import Image
 from experiences.models.events import Experience, Player, UniformColour
 from experiences.models.library import BaseImage
 from experiences.models.photo import Job
-from experiences.photo import backends
+from experiences.photo import backends, base_faces
 from experiences.photo.backends.local import TemplateStoryWriter
+from experiences.photo.facemesh import FaceObservation
 from experiences.photo.faces import Box
+from experiences.photo.rotation import take_base_image
 from experiences.photo.segmentation import NoClothesFound
-from experiences.selectors import choose_base_image
 from kernel.aws import AWSCallFailed
 from kernel.stages import PipelineError, stage
 
@@ -56,7 +57,7 @@ def themed_portrait(job: Job, timings: dict[str, float]) -> Picture:
     experience = player.experience
     compositor, writer = backends.compositor(), backends.story_writer()
     with stage(timings, "choose"):
-        base = choose_base_image(experience, player, settings.BOOTH_RECENT_BASE_IMAGES)
+        base = take_base_image(experience, player)
         if base is None:
             raise PipelineError(
                 f"No approved base image for “{experience.name}”. Approve one in admin."
@@ -64,13 +65,34 @@ def themed_portrait(job: Job, timings: dict[str, float]) -> Picture:
     with stage(timings, "composite"):
         face, base_image = _open(capture.face_crop), _open(base.image)
         result = compositor.composite(
-            face, Box.from_list(capture.crop_face_box), base_image, Box.from_list(base.face_box)
+            face,
+            Box.from_list(capture.crop_face_box),
+            base_image,
+            Box.from_list(base.face_box),
+            face_observation=face_in_crop(capture),
+            base_landmarks=base_faces.ensure_measured(base, base_image),
         )
     with stage(timings, "story"):
         story, story_backends = _write_story(writer, base, player)
     return Picture(
         result, story, {"compositor": compositor.name, **story_backends}, base_image=base
     )
+
+
+def face_in_crop(capture) -> FaceObservation | None:
+    """The landmarks the upload request found, moved into the face crop's pixels (the crop
+    is cut from the original at the same scale), or None for a box-only detector.
+
+    `Capture.face_landmarks` (FaceObservation.to_dict() in the original's pixels) comes
+    with the mesh detector (branch faces-detect, the same function there); a capture
+    without it gives None and the compositor finds the face on the crop itself.
+    """
+    stored = getattr(capture, "face_landmarks", None)
+    if not stored:
+        return None
+    face, in_crop = Box.from_list(capture.face_box), Box.from_list(capture.crop_face_box)
+    observation = FaceObservation.from_dict(stored)
+    return observation.shifted(face.x - in_crop.x, face.y - in_crop.y)
 
 
 def _write_story(writer, base, player) -> tuple[str, dict[str, str]]:

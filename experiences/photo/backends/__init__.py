@@ -15,8 +15,11 @@ from PIL import Image
 from experiences.photo.faces import Box
 
 if TYPE_CHECKING:
+    import numpy as np
+
     from experiences.models.events import Player, UniformColour
     from experiences.models.library import BaseImage
+    from experiences.photo.facemesh import FaceObservation
 
 
 class BackendFailed(RuntimeError):
@@ -40,9 +43,22 @@ class Compositor(Protocol):
     name: str
 
     def composite(
-        self, face: Image.Image, face_box: Box, base: Image.Image, base_box: Box
+        self,
+        face: Image.Image,
+        face_box: Box,
+        base: Image.Image,
+        base_box: Box,
+        *,
+        face_observation: "FaceObservation | None" = None,
+        base_landmarks: "np.ndarray | None" = None,
     ) -> Image.Image:
-        """The base portrait with the visitor's face (`face_box` within `face`) in `base_box`."""
+        """The base portrait with the visitor's face (`face_box` within `face`) in `base_box`.
+
+        `face_observation` is the capture's stored face mesh in `face`'s coordinates and
+        `base_landmarks` the base image's stored mesh ((468, 2), its pixels), when known; a
+        compositor that needs landmarks uses these rather than searching the faces again,
+        one that finds faces itself ignores them.
+        """
         ...
 
 

@@ -44,7 +44,14 @@ class _S3Contract:
         self.new_id = new_id
 
     def composite(
-        self, face: Image.Image, face_box: Box, base: Image.Image, base_box: Box
+        self,
+        face: Image.Image,
+        face_box: Box,
+        base: Image.Image,
+        base_box: Box,
+        *,
+        face_observation=None,  # unused: the endpoint finds the faces itself
+        base_landmarks=None,
     ) -> Image.Image:
         endpoint = settings.BOOTH_SAGEMAKER_ENDPOINT
         if not endpoint:
