@@ -3,7 +3,8 @@
     .venv/bin/python bench/photo_experiences.py [--runs N] [--width W --height H]
 
 Measures, on the astronaut tablet frame (bench/photo.py), the stages a uniform try-on or
-business portrait job runs: the GrabCut person mask and the clothing mask
+business portrait job runs: the person mask, by GrabCut and by the selfie-segmentation
+model the jobs use (experiences/photo/selfie_segmentation.py), the clothing mask
 (experiences/photo/segmentation.py), the whole offline uniform try-on (LocalUniformPainter) and
 business portrait (LocalBusinessPortraitMaker) each with the published JPEG encode, and
 the local part of the Bedrock path (clothes mask, letterbox, PNG encodes of image and
@@ -29,7 +30,10 @@ from photo import tablet_frame  # noqa: E402
 from timing import timed  # noqa: E402
 
 from experiences.models.events import UniformColour  # noqa: E402
-from experiences.photo import segmentation  # noqa: E402
+from experiences.photo import (  # noqa: E402
+    segmentation,
+    selfie_segmentation,
+)
 from experiences.photo.backends.local import detect_faces  # noqa: E402
 from experiences.photo.backends.outfits import (  # noqa: E402
     LocalBusinessPortraitMaker,
@@ -66,6 +70,11 @@ def main() -> None:
     print(f"{args.width}×{args.height} frame, face {face.as_list()}")
 
     timed("person mask (GrabCut)", lambda: segmentation.person_mask(rgb, face), runs)
+    timed(
+        "person mask (selfie segmentation, used)",
+        lambda: selfie_segmentation.person_mask(rgb, face),
+        runs,
+    )
     timed(
         "clothing mask (GrabCut − skin − face)", lambda: segmentation.clothing_mask(rgb, face), runs
     )

@@ -1,18 +1,22 @@
 """The demo event: 8 stations, 8 displays, device accounts and painted base images, and
 the uniform try-on and business portrait experiences for staff to put on a station."""
 
+import functools
 import hashlib
+import io
 import secrets
 from dataclasses import dataclass
 
 from django.contrib.auth import get_user_model
 from django.core.files.base import ContentFile
 from django.db import transaction
+from PIL import Image
 
 from displays.models import MAX_DISPLAYS, Display, Station
 from experiences.library import demo_art
 from experiences.models.events import Event, Experience
 from experiences.models.library import BaseImage
+from experiences.photo import base_faces
 from experiences.photo.imaging import encode_jpeg
 from moderation.models import ConsentText
 
@@ -170,7 +174,20 @@ def save_base_image(
     if image_jpeg is None:
         image_jpeg = encode_jpeg(demo_art.paint_portrait(persona), 90)
     fields["content_sha256"] = hashlib.sha256(image_jpeg).hexdigest()
+    fields.update(_measured_face(image_jpeg))
     base = BaseImage(experience=experience, **{**fields, **overrides})
     base.image.save(f"{persona.key}.jpg", ContentFile(image_jpeg), save=False)
     base.save()
     return base
+
+
+@functools.lru_cache(maxsize=32)
+def _measured_face(image_jpeg: bytes) -> dict:
+    """The painted face's box, landmarks and pose, as any base image gets them on import
+    (remembered per image: tests store the same painted portraits many times). A painting
+    the mesh cannot read keeps the painted face box and is blended as an oval."""
+    image = Image.open(io.BytesIO(image_jpeg)).convert("RGB")
+    try:
+        return base_faces.measure(image).fields()
+    except base_faces.UnusableFace:
+        return {}

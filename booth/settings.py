@@ -446,9 +446,9 @@ BOOTH_RATE_LIMITS = {
 BOOTH_FACE_DETECTOR = env.str("BOOTH_FACE_DETECTOR", default="mesh")
 BOOTH_COMPOSITOR = env.str("BOOTH_COMPOSITOR", default="blend")
 BOOTH_STORY_WRITER = env.str("BOOTH_STORY_WRITER", default="template")
-# Uniform try-on and business portrait (issue 8). Local: GrabCut masks and a recolour or
-# studio cut-out, offline. Bedrock: experiences.photo.backends.titan_edit.TitanUniformPainter and
-# TitanBusinessPortraitMaker (Titan Image Generator inpainting / outpainting).
+# Uniform try-on and business portrait (issue 8). Local ("recolour", "studio"): person masks
+# (selfie segmentation) and a recolour or studio cut-out, offline. Bedrock ("titan"): Titan
+# Image Generator inpainting / outpainting.
 BOOTH_UNIFORM_PAINTER = env.str("BOOTH_UNIFORM_PAINTER", default="recolour")
 BOOTH_BUSINESS_PORTRAIT_MAKER = env.str(
     "BOOTH_BUSINESS_PORTRAIT_MAKER",
@@ -467,7 +467,6 @@ BOOTH_MIN_IMAGE_SIDE = env.int("BOOTH_MIN_IMAGE_SIDE", default=200)
 # Originals are kept only as large as moderation and reprocessing need.
 BOOTH_STORED_CAPTURE_MAX_SIDE = env.int("BOOTH_STORED_CAPTURE_MAX_SIDE", default=1280)
 BOOTH_FACE_PADDING = env.float("BOOTH_FACE_PADDING", default=0.5)
-BOOTH_RECENT_BASE_IMAGES = env.int("BOOTH_RECENT_BASE_IMAGES", default=4)
 BOOTH_RESULT_JPEG_QUALITY = env.int("BOOTH_RESULT_JPEG_QUALITY", default=88)
 # How long the tablet shows "watch display N" before it returns to the attract screen.
 BOOTH_TABLET_RESET_SECONDS = env.int("BOOTH_TABLET_RESET_SECONDS", default=45)

@@ -7,7 +7,7 @@ from django.utils.translation import ngettext
 from experiences.models.events import Event, Experience
 from experiences.models.library import BaseImage
 from experiences.models.photo import Asset, Capture, Job
-from experiences.photo import experience_types
+from experiences.photo import base_faces, experience_types
 from experiences.sports import admin as sports_admin  # noqa: F401  (registers the sports models' admin)
 from experiences.sports import feed as pages
 from experiences.sports import leaderboard
@@ -143,10 +143,16 @@ class BaseImageAdmin(admin.ModelAdmin):
 
     @admin.action(description=_("Approve: use for portraits"), permissions=["change"])
     def approve(self, request, queryset):
-        count = queryset.approve(by=request.user)
+        # Faces are measured (and unusable ones refused with their reason) before approval.
+        refused = base_faces.measure_for_approval(queryset)
+        count = queryset.exclude(pk__in=refused).approve(by=request.user)
         self.message_user(
             request, ngettext("%d base image approved.", "%d base images approved.", count) % count
         )
+        for message in refused.values():
+            self.message_user(
+                request, _("Not approved, %(why)s.") % {"why": message}, messages.WARNING
+            )
 
     @admin.action(description=_("Reject: stop using for portraits"), permissions=["change"])
     def reject(self, request, queryset):

@@ -1,7 +1,7 @@
 """Read-only queries the pipeline and pages share."""
 
 from django.conf import settings
-from django.db.models import QuerySet
+from django.db.models import F, QuerySet
 
 from experiences.models.events import Event, Experience, Player
 from experiences.models.library import BaseImage
@@ -24,27 +24,22 @@ def matching_base_images(experience: Experience, player: Player) -> QuerySet[Bas
     return images
 
 
-def choose_base_image(
-    experience: Experience, player: Player, avoid_recent: int
-) -> BaseImage | None:
-    """A matching approved base image, avoiding those the last few jobs used.
+def least_recently_used_base_images(experience: Experience, player: Player) -> QuerySet[BaseImage]:
+    """Matching approved base images, the one unused longest (or never used) first.
 
-    Among the candidates the least recently used wins, so a busy booth cycles through
-    the whole library instead of repeating a favourite.
+    `BaseImage.last_used` is stamped when a job chooses an image (experiences.photo.rotation), so
+    the order holds across the whole event: visitors erased since, jobs still running and
+    jobs that failed all count as uses.
     """
-    candidates = list(matching_base_images(experience, player).order_by("pk"))
-    if not candidates:
-        return None
-    recent = list(
-        Job.objects.filter(capture__player__experience=experience, base_image__isnull=False)
-        .order_by("-created")
-        .values_list("base_image_id", flat=True)[: max(avoid_recent, len(candidates) - 1)]
+    return matching_base_images(experience, player).order_by(
+        F("last_used").asc(nulls_first=True), "pk"
     )
-    last_used = {image_id: position for position, image_id in reversed(list(enumerate(recent)))}
-    never_used = [c for c in candidates if c.pk not in last_used]
-    if never_used:
-        return never_used[0]
-    return max(candidates, key=lambda c: last_used[c.pk])
+
+
+def choose_base_image(experience: Experience, player: Player) -> BaseImage | None:
+    """The matching approved base image used least recently: a busy booth cycles through
+    the whole library before any portrait comes back."""
+    return least_recently_used_base_images(experience, player).first()
 
 
 def erasable_portrait(token: str) -> Asset | None:

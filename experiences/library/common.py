@@ -4,12 +4,9 @@ import hashlib
 
 from django.core.files.base import ContentFile
 from django.db import transaction
-from PIL import Image
 
 from experiences.models.events import AgeBand, Experience, Gender
 from experiences.models.library import BaseImage
-from experiences.photo import backends
-from experiences.photo.faces import Box
 
 ATTRIBUTES = ("country", "era", "occupation", "age", "gender")
 
@@ -69,12 +66,6 @@ def gender_value(gender: str) -> str:
 
 def stored_hash(jpeg: bytes) -> str:
     return hashlib.sha256(jpeg).hexdigest()
-
-
-def face_box_of(image: Image.Image) -> Box | None:
-    """The largest face the configured detector finds, or None."""
-    faces = backends.face_detector().detect(image)
-    return max(faces, key=lambda box: box.area) if faces else None
 
 
 def save_base_image(experience: Experience, image_jpeg: bytes, **fields) -> BaseImage:

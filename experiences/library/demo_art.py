@@ -259,6 +259,13 @@ PERSONAS = [
 ]
 
 SKIN = (214, 170, 140)
+# Skin and hair per portrait, so the library shows people rather than one painted doll.
+SKIN_TONES = [(224, 184, 152), (198, 150, 112), (170, 120, 86), (236, 200, 172), (140, 96, 70)]
+HAIR_COLOURS = [(34, 26, 22), (70, 46, 30), (120, 80, 44), (22, 20, 20), (150, 110, 70)]
+# Where the face sits (the visitor's face goes here): centre, half-width, top and chin.
+FACE_CX = FACE_BOX.x + FACE_BOX.w // 2
+FACE_TOP, FACE_CHIN = FACE_BOX.y - 6, FACE_BOX.y + FACE_BOX.h + 24
+FACE_HALF = FACE_BOX.w // 2 - 10
 
 
 def _backdrop(draw: ImageDraw.ImageDraw, top: tuple, bottom: tuple) -> None:
@@ -268,25 +275,127 @@ def _backdrop(draw: ImageDraw.ImageDraw, top: tuple, bottom: tuple) -> None:
         draw.line([(0, y), (WIDTH, y)], fill=colour)
 
 
+def _tone(persona: Persona) -> tuple[int, int, int]:
+    return SKIN_TONES[sum(map(ord, persona.key)) % len(SKIN_TONES)]
+
+
+def _hair_colour(persona: Persona) -> tuple[int, int, int]:
+    return HAIR_COLOURS[sum(map(ord, persona.key[::-1])) % len(HAIR_COLOURS)]
+
+
+def _shade(colour: tuple[int, int, int], factor: float) -> tuple[int, int, int]:
+    return tuple(max(0, min(255, round(c * factor))) for c in colour)
+
+
 def _figure(draw: ImageDraw.ImageDraw, persona: Persona) -> None:
-    cx = FACE_BOX.x + FACE_BOX.w // 2
-    # Neck, shoulders and robe, then the face oval the visitor's face replaces.
-    neck = tuple(v - 24 for v in SKIN)
-    draw.rectangle([cx - 78, 470, cx + 78, 640], fill=neck)
+    cx = FACE_CX
+    skin = _tone(persona)
+    # Neck (shaded under the jaw), shoulders and robe.
+    neck = _shade(skin, 0.86)
+    draw.rectangle([cx - 70, 470, cx + 70, 640], fill=neck)
     draw.rounded_rectangle([cx - 300, 600, cx + 300, HEIGHT + 80], radius=170, fill=persona.robe)
     draw.polygon([(cx - 95, 600), (cx + 95, 600), (cx, 730)], fill=neck)
     draw.line([(cx - 95, 600), (cx, 740), (cx + 95, 600)], fill=persona.trim, width=22)
     draw.line([(cx, 740), (cx, HEIGHT)], fill=persona.trim, width=10)
-    _headwear(draw, persona, cx)
+    # Hair behind the head frames the face before any headwear goes on.
+    hair = _hair_colour(persona)
     draw.ellipse(
-        [
-            FACE_BOX.x + 6,
-            FACE_BOX.y - 10,
-            FACE_BOX.x + FACE_BOX.w - 6,
-            FACE_BOX.y + FACE_BOX.h + 30,
-        ],
-        fill=SKIN,
+        [cx - FACE_HALF - 30, FACE_TOP - 40, cx + FACE_HALF + 30, FACE_TOP + 250], fill=hair
     )
+    _headwear(draw, persona, cx)
+    # Ears, then the face's own oval on top.
+    for side in (-1, 1):
+        ear_x = cx + side * (FACE_HALF + 2)
+        draw.ellipse([ear_x - 18, 360, ear_x + 18, 430], fill=_shade(skin, 0.9))
+    draw.ellipse([cx - FACE_HALF, FACE_TOP, cx + FACE_HALF, FACE_CHIN], fill=skin)
+
+
+def _paint_face(image: Image.Image, persona: Persona) -> Image.Image:
+    """Light and shade on the face oval, then eyes, brows, nose and mouth.
+
+    Drawn in proportions of a real face (eyes halfway down the head, one eye's width
+    apart; nose tip two thirds of the way to the chin; mouth a third of the way from nose
+    to chin), lit from the upper left: what a face detector and the face mesh recognise,
+    and what the compositor's colour and light matching takes its cue from.
+    """
+    pixels = np.asarray(image, np.float32).copy()
+    skin = np.array(_tone(persona), np.float32)
+    height = FACE_CHIN - FACE_TOP
+    ys, xs = np.mgrid[0:HEIGHT, 0:WIDTH].astype(np.float32)
+    nx = (xs - FACE_CX) / FACE_HALF
+    ny = (ys - (FACE_TOP + height / 2)) / (height / 2)
+    radius = np.sqrt(nx**2 + ny**2)
+    inside = radius <= 1.0
+    # Light from the upper left; the rim of the face and the area under the brows darker.
+    light = 1.06 - 0.10 * nx - 0.05 * ny - 0.22 * np.clip(radius - 0.6, 0, 1) ** 1.5
+    eye_y = FACE_TOP + height * 0.47
+    socket = np.exp(-(((np.abs(xs - FACE_CX) - 48) / 36) ** 2 + ((ys - eye_y) / 18) ** 2))
+    light -= 0.10 * socket
+    cheek = np.exp(-(((np.abs(xs - FACE_CX) - 62) / 30) ** 2 + ((ys - eye_y - 62) / 24) ** 2))
+    shaded = skin * light[..., None]
+    shaded += cheek[..., None] * np.array([16, -6, -6], np.float32)  # a little blush
+    pixels[inside] = shaded[inside]
+    face = Image.fromarray(np.clip(pixels, 0, 255).astype(np.uint8))
+    draw = ImageDraw.Draw(face)
+    hair = _hair_colour(persona)
+    cx = FACE_CX
+    eye_y = round(eye_y)
+    for side in (-1, 1):
+        ex = cx + side * 50
+        # Brow: a thick arc, higher in the middle.
+        brow = [
+            (ex - 30, eye_y - 24),
+            (ex - 8, eye_y - 34),
+            (ex + 14, eye_y - 33),
+            (ex + 30, eye_y - 26),
+        ]
+        brow = [
+            (cx + (x - cx), y) if side > 0 else (cx - (x - cx) + 2 * (ex - cx), y) for x, y in brow
+        ]
+        draw.line(brow, fill=_shade(hair, 0.9), width=8, joint="curve")
+        # Eye: white almond, iris, pupil, highlight, upper lid and lashes.
+        draw.ellipse([ex - 24, eye_y - 10, ex + 24, eye_y + 10], fill=(240, 236, 228))
+        draw.ellipse([ex - 10, eye_y - 10, ex + 10, eye_y + 10], fill=(86, 58, 36))
+        draw.ellipse([ex - 5, eye_y - 5, ex + 5, eye_y + 5], fill=(14, 10, 10))
+        draw.ellipse([ex - 6, eye_y - 7, ex - 2, eye_y - 3], fill=(250, 250, 250))
+        draw.arc([ex - 25, eye_y - 12, ex + 25, eye_y + 14], 190, 350, fill=(40, 28, 24), width=4)
+        draw.arc(
+            [ex - 24, eye_y - 10, ex + 24, eye_y + 12],
+            20,
+            160,
+            fill=_shade(_tone(persona), 0.7),
+            width=2,
+        )
+    # Nose: a shadowed side, the bridge's highlight, nostrils.
+    nose_tip = round(FACE_TOP + height * 0.66)
+    darker = _shade(_tone(persona), 0.78)
+    draw.line([(cx + 8, eye_y + 8), (cx + 14, nose_tip - 6)], fill=darker, width=5)
+    draw.line(
+        [(cx - 4, eye_y + 6), (cx - 5, nose_tip - 12)], fill=_shade(_tone(persona), 1.08), width=6
+    )
+    draw.ellipse(
+        [cx - 20, nose_tip - 10, cx + 20, nose_tip + 10], fill=_shade(_tone(persona), 0.95)
+    )
+    draw.ellipse([cx - 17, nose_tip + 1, cx - 7, nose_tip + 8], fill=_shade(_tone(persona), 0.55))
+    draw.ellipse([cx + 7, nose_tip + 1, cx + 17, nose_tip + 8], fill=_shade(_tone(persona), 0.55))
+    # Mouth: upper and lower lip, the line between them, a shadow under the lower lip.
+    mouth_y = round(nose_tip + (FACE_CHIN - nose_tip) * 0.38)
+    lips = (178, 92, 90) if persona.gender == "female" else _shade((176, 108, 96), 0.95)
+    draw.chord([cx - 34, mouth_y - 12, cx + 34, mouth_y + 8], 180, 360, fill=_shade(lips, 0.9))
+    draw.chord([cx - 30, mouth_y - 10, cx + 30, mouth_y + 16], 0, 180, fill=lips)
+    draw.line(
+        [(cx - 34, mouth_y), (cx, mouth_y + 2), (cx + 34, mouth_y)], fill=(90, 40, 40), width=3
+    )
+    draw.arc([cx - 24, mouth_y + 10, cx + 24, mouth_y + 30], 20, 160, fill=darker, width=3)
+    # Hair over the forehead, under the hat's brim: the face is framed, not an egg.
+    if persona.headwear != "nemes":  # the nemes headcloth frames the face itself
+        draw.chord(
+            [cx - FACE_HALF - 4, FACE_TOP - 30, cx + FACE_HALF + 4, FACE_TOP + 90],
+            180,
+            360,
+            fill=hair,
+        )
+    return face
 
 
 def _headwear(draw: ImageDraw.ImageDraw, persona: Persona, cx: int) -> None:
@@ -372,6 +481,7 @@ def paint_portrait(persona: Persona) -> Image.Image:
     image.paste(strokes.filter(ImageFilter.GaussianBlur(6)), mask=mask)
     draw = ImageDraw.Draw(image)
     _figure(draw, persona)
+    image = _paint_face(image, persona)
     return _paint_texture(image, seed=sum(map(ord, persona.key)))
 
 

@@ -9,7 +9,6 @@ from experiences.library.bedrock_images import generator_for
 from experiences.library.common import (
     STORED_JPEG_QUALITY,
     age_band,
-    face_box_of,
     find_experience,
     gender_value,
     save_base_image,
@@ -17,7 +16,7 @@ from experiences.library.common import (
 from experiences.library.pacing import Pacer
 from experiences.library.spec import GenerationSpec, _Blank, combination_key, seed_for
 from experiences.models.library import BaseImage
-from experiences.photo import backends
+from experiences.photo import backends, base_faces
 from experiences.photo.backends.bedrock_text import write_story
 from experiences.photo.imaging import ImageRejected, encode_jpeg
 from experiences.selectors import STORY_LANGUAGES
@@ -89,7 +88,10 @@ def _generate_one(spec, experience, generator, combination: dict[str, str]) -> B
         height=spec.height,
     )
     fields = _fields(combination)
-    face = face_box_of(image)
+    try:
+        face, rejection = base_faces.measure(image), ""
+    except base_faces.UnusableFace as exc:
+        face, rejection = None, exc.reason
     stories = {"en": "", "ko": ""}
     if face is not None:  # a story in each visitor language: the writer picks the visitor's
         for language in story_languages_from(spec.story_language):
@@ -103,14 +105,14 @@ def _generate_one(spec, experience, generator, combination: dict[str, str]) -> B
         experience,
         encode_jpeg(image, STORED_JPEG_QUALITY),
         title=spec.title.format_map(_Blank(combination)).strip(" ,")[:200] or prompt[:200],
-        face_box=face.as_list() if face else [],
+        **(face.fields() if face else {"face_box": []}),
         story=stories["en"] or stories["ko"],
         story_ko=stories["ko"],
         prompt=prompt,
         generator=generator.model_id,
         combination_key=key,
         approved=False,
-        rejection_reason="" if face else BaseImage.RejectionReason.NO_FACE,
+        rejection_reason=rejection,
         **fields,
     )
 

@@ -14,13 +14,13 @@ from experiences.library.common import (
     MIN_BASE_IMAGE_SIDE,
     STORED_JPEG_QUALITY,
     LibraryError,
-    face_box_of,
     save_base_image,
     stored_hash,
 )
 from experiences.library.generation import _fields
 from experiences.models.events import Experience
 from experiences.models.library import BaseImage
+from experiences.photo import base_faces
 from experiences.photo.faces import Box
 from experiences.photo.imaging import ImageRejected, encode_jpeg, load_upload
 
@@ -134,9 +134,16 @@ def _validate_row(folder: Path, row: dict) -> tuple[bytes, Image.Image, dict]:
         )
     except LibraryError as exc:
         raise LibraryError(f"{name}: {exc}") from exc
-    face = _face_box(row.get("face_box"), image) or face_box_of(image)
-    if face is None:
-        raise LibraryError(f"{name}: no face found (give a face_box column to mark it)")
+    marked = _face_box(row.get("face_box"), image)
+    try:
+        face_fields = base_faces.measure(image).fields()
+    except base_faces.UnusableFace as exc:
+        if marked is None:
+            label = BaseImage.RejectionReason(exc.reason).label
+            raise LibraryError(f"{name}: {label}: {exc}") from exc
+        face_fields = {}  # staff marked the face by hand: kept, blended as an oval
+    if marked is not None:
+        face_fields["face_box"] = marked.as_list()
     title = str(row.get("title") or "").strip() or Path(name).stem
     return (
         data,
@@ -146,7 +153,7 @@ def _validate_row(folder: Path, row: dict) -> tuple[bytes, Image.Image, dict]:
             "title": title[:200],
             "story": story,
             "story_ko": str(row.get("story_ko") or "").strip(),
-            "face_box": face.as_list(),
+            **face_fields,
             "prompt": str(row.get("prompt") or ""),
         },
     )

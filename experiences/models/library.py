@@ -85,6 +85,19 @@ class BaseImage(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
     created = models.DateTimeField(auto_now_add=True)
+    # The face's geometry, found once when the image enters the library (import, generation,
+    # approval) so no job searches the portrait again: 468 [x, y] points in MediaPipe's
+    # face-mesh order, in image pixels, and the head's pose in degrees.
+    face_landmarks = models.JSONField(
+        null=True, blank=True, help_text=_("468 face-mesh points [x, y] in pixels.")
+    )
+    face_pose = models.JSONField(
+        null=True, blank=True, help_text=_("Head pose in degrees: yaw, pitch, roll.")
+    )
+    # When a job last chose this image: the least recently used one is chosen next. Kept on
+    # the image rather than read from jobs, so erasing visitors (and their jobs) does not
+    # make the images they saw look unused, and jobs running at once see each other's pick.
+    last_used = models.DateTimeField(null=True, blank=True, editable=False)
 
     objects = BaseImageQuerySet.as_manager()
 

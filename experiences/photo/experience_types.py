@@ -10,7 +10,6 @@ import logging
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from django.conf import settings
 from django.utils import translation
 from django.utils.translation import gettext as _
 from PIL import Image
@@ -18,12 +17,13 @@ from PIL import Image
 from experiences.models.events import Experience, UniformColour
 from experiences.models.library import BaseImage
 from experiences.models.photo import Capture, Job
-from experiences.photo import backends
+from experiences.photo import backends, base_faces
 from experiences.photo.backends.local import TemplateStoryWriter
 from experiences.photo.facemesh import FaceObservation
 from experiences.photo.faces import Box
+from experiences.photo.rotation import take_base_image
 from experiences.photo.segmentation import NoClothesFound
-from experiences.selectors import choose_base_image, visitor_language
+from experiences.selectors import visitor_language
 from kernel.aws import AWSCallFailed
 from kernel.stages import PipelineError, stage
 
@@ -62,7 +62,7 @@ def themed_portrait(job: Job, timings: dict[str, float]) -> Picture:
     experience = player.experience
     compositor, writer = backends.compositor(), backends.story_writer()
     with stage(timings, "choose"):
-        base = choose_base_image(experience, player, settings.BOOTH_RECENT_BASE_IMAGES)
+        base = take_base_image(experience, player)
         if base is None:
             raise PipelineError(
                 f"No approved base image for “{experience.name}”. Approve one in admin."
@@ -75,6 +75,7 @@ def themed_portrait(job: Job, timings: dict[str, float]) -> Picture:
             base_image,
             Box.from_list(base.face_box),
             face_observation=face_in_crop(capture),
+            base_landmarks=base_faces.ensure_measured(base, base_image),
         )
     with stage(timings, "story"):
         story, language, story_backends = _write_story(writer, base, player)

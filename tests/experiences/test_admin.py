@@ -24,7 +24,10 @@ def test_the_experience_page_offers_the_types_the_colours_and_names_the_offline_
     assert "These two need no base images." in page  # the type's help text
     assert page.count('<option value="') >= len(UniformColour.choices) + 3
     assert '<option value="navy" selected>Navy</option>' in page
-    assert "Offline approximation: clothing mask (GrabCut) recoloured to the kit colour" in page
+    assert (
+        "Offline approximation: clothing mask (person segmentation) recoloured to the kit colour"
+        in page
+    )
 
 
 def test_the_page_says_when_bedrock_makes_the_business_portrait(admin_client, settings):

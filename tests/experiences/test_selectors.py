@@ -76,7 +76,7 @@ def test_age_band_narrows_the_choice_too(db):
     visitor = player(booth.experience, age_band=AgeBand.SENIOR)
 
     assert list(matching_base_images(booth.experience, visitor)) == [senior]
-    assert choose_base_image(booth.experience, visitor, avoid_recent=4) == senior
+    assert choose_base_image(booth.experience, visitor) == senior
 
 
 def test_a_visitor_who_said_nothing_can_get_any_portrait(booth):
@@ -99,4 +99,31 @@ def test_unapproved_and_other_experiences_portraits_are_never_chosen(booth):
 def test_no_candidate_means_no_choice(booth):
     BaseImage.objects.update(approved=False)
 
-    assert choose_base_image(booth.experience, player(booth.experience), avoid_recent=4) is None
+    assert choose_base_image(booth.experience, player(booth.experience)) is None
+
+
+def test_sixteen_visitors_see_all_sixteen_demo_portraits_and_erasure_keeps_the_turn(db):
+    """The demo's library, visitors of either gender or none: each portrait once before any
+    comes back, and erasing the visitors who saw them does not put those portraits first."""
+    from experiences.library.demo_art import PERSONAS as ALL_PERSONAS
+    from moderation.services import erase_players
+
+    booth = factories.make_booth(personas=tuple(p.key for p in ALL_PERSONAS))
+    first_round = [visit(booth.station).pk for _ in range(10)]
+    erase_players(list(Player.objects.values_list("pk", flat=True)))
+    rest = [visit(booth.station).pk for _ in range(6)]
+    second_round = [visit(booth.station).pk for _ in range(16)]
+
+    assert sorted(first_round + rest) == sorted(base.pk for base in booth.base_images)
+    # After erasure the six unused portraits came next, then the same cycle again.
+    assert second_round == first_round + rest
+
+
+def test_jobs_choosing_before_any_finishes_still_take_different_portraits(booth):
+    """Eight stations start jobs at once: the choice is stamped when made, not when the job
+    succeeds, so a job still running counts as a use."""
+    from experiences.photo.rotation import take_base_image
+
+    chosen = [take_base_image(booth.experience, player(booth.experience)) for _ in range(3)]
+
+    assert {base.pk for base in chosen} == {base.pk for base in booth.base_images}

@@ -16,6 +16,8 @@ from kernel.plugins import BackendFailed, Backends
 __all__ = ["BackendFailed"]  # backends and the job raise it; kept importable from here
 
 if TYPE_CHECKING:
+    import numpy as np
+
     from experiences.models.events import Player, UniformColour
     from experiences.models.library import BaseImage
     from experiences.photo.facemesh import FaceObservation
@@ -55,12 +57,15 @@ class Compositor(Protocol):
         base_box: Box,
         *,
         face_observation: "FaceObservation | None" = None,
+        base_landmarks: "np.ndarray | None" = None,
     ) -> Image.Image:
         """The base portrait with the visitor's face (`face_box` within `face`) in `base_box`.
 
-        `face_observation` is the capture's stored landmarks in `face`'s coordinates, when
-        the detector gave them; a compositor that needs landmarks uses these rather than
-        searching the face again."""
+        `face_observation` is the capture's stored face mesh in `face`'s coordinates and
+        `base_landmarks` the base image's stored mesh ((468, 2), its pixels), when known; a
+        compositor that needs landmarks uses these rather than searching the faces again,
+        one that finds faces itself ignores them.
+        """
         ...
 
 

@@ -20,8 +20,7 @@ import cv2
 import numpy as np
 from PIL import Image
 
-from experiences.photo import compositing
-from experiences.photo.facemesh import FaceObservation
+from experiences.photo import compositing, facemesh, mesh_compositing
 from experiences.photo.faces import Box
 from experiences.selectors import story_language
 
@@ -149,7 +148,13 @@ class HaarFaceDetector:
 
 
 class BlendCompositor:
-    """Eye-aligned, colour-matched, feathered blend of the face into the base portrait."""
+    """The visitor's inner face warped onto the base face by both face meshes, colour- and
+    light-matched, blended from the brows down (experiences/photo/mesh_compositing.py).
+
+    A base image whose face the mesh cannot read (none stored and none found) falls back to
+    the eye-aligned feathered oval of experiences/photo/compositing.py, so an old library still
+    works.
+    """
 
     name = "local-blend"
 
@@ -160,10 +165,19 @@ class BlendCompositor:
         base: Image.Image,
         base_box: Box,
         *,
-        face_observation: FaceObservation | None = None,
+        face_observation: facemesh.FaceObservation | None = None,
+        base_landmarks: np.ndarray | None = None,
     ) -> Image.Image:
         face_rgb = np.asarray(face if face.mode == "RGB" else face.convert("RGB"))
         base_rgb = np.asarray(base if base.mode == "RGB" else base.convert("RGB"))
+        if base_landmarks is not None and face_observation is None:
+            face_observation = _face_near(face_rgb, face_box)
+        if base_landmarks is not None and face_observation is not None:
+            return Image.fromarray(
+                mesh_compositing.composite(
+                    face_rgb, face_observation.landmarks, base_rgb, base_landmarks
+                )
+            )
         # The capture's stored landmarks give the eyes; the eye cascade only for captures
         # from a box-only detector (Rekognition) or from before landmarks were stored.
         face_eyes = (
@@ -180,6 +194,15 @@ class BlendCompositor:
             base_eyes=base_eyes(base_rgb, base_box),
         )
         return Image.fromarray(result)
+
+
+def _face_near(image: np.ndarray, box: Box) -> facemesh.FaceObservation | None:
+    """The mesh of the face in `image` that overlaps `box` most (the capture's face), for a
+    capture stored without landmarks (a box-only detector, or from before they were kept)."""
+    faces = facemesh.detect_faces(image)
+    if not faces:
+        return None
+    return max(faces, key=lambda face: facemesh.box_iou(tuple(face.box), tuple(box.as_list())))
 
 
 _BASE_EYES_CACHE: dict[tuple, object] = {}

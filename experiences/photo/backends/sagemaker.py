@@ -55,7 +55,8 @@ class _S3Contract:
         base: Image.Image,
         base_box: Box,
         *,
-        face_observation=None,  # unused: the endpoint finds the face itself
+        face_observation=None,  # unused: the endpoint finds the faces itself
+        base_landmarks=None,
     ) -> Image.Image:
         endpoint = settings.BOOTH_SAGEMAKER_ENDPOINT
         if not endpoint:

@@ -453,7 +453,10 @@ def test_import_reports_row_numbers_and_reasons(experience, import_folder):
     assert lines[1].startswith("row 3: missing.jpg: no such file in")
     assert lines[2] == "row 4: astronaut.jpg: Gender 'robot' is not one of female, male or empty."
     assert lines[3] == "row 5: the same image as row 1"
-    assert lines[4] == "row 6: cup.jpg: no face found (give a face_box column to mark it)"
+    assert lines[4] == (
+        "row 6: cup.jpg: No face found: use a portrait with a clear face, "
+        "or give a face_box column to mark one"
+    )
     assert lines[5] == "row 7: astronaut.jpg: no story"
     assert lines[6].startswith("row 8: tiny.jpg: The photo is 100×100 pixels; at least 256")
 
