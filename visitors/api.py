@@ -31,8 +31,10 @@ def idempotency_key_of(request) -> str:
     if key and not IDEMPOTENCY_KEY.match(key):
         raise ValidationError(
             {
-                "idempotency_key": "The Idempotency-Key header must be 8-64 letters, digits, "
-                "'-' or '_' (a UUID works); send the same key when retrying the same photo."
+                "idempotency_key": [
+                    "The Idempotency-Key header must be 8-64 letters, digits, '-' or '_' "
+                    "(a UUID works); send the same key when retrying the same photo."
+                ]
             }
         )
     return key

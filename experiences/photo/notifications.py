@@ -64,6 +64,27 @@ def notify(text: str) -> None:
     transaction.on_commit(lambda: send_chat_message.enqueue({"text": text}, 1))
 
 
+def notify_now(text: str) -> None:
+    """Send a message at once, from this process, and queue it only if that fails.
+
+    For alarms about the queue itself ("no worker has polled for N s"): a queued message is
+    delivered by a worker, and the workers are what is missing. Called by the scheduler,
+    never in a visitor's request (it may wait BOOTH_CHAT_WEBHOOK_TIMEOUT).
+    """
+    url = settings.BOOTH_CHAT_WEBHOOK_URL
+    if not url:
+        return
+    try:
+        send(url, {"text": text}, settings.BOOTH_CHAT_WEBHOOK_TIMEOUT)
+    except Exception as error:
+        where = urllib.parse.urlsplit(url)
+        logger.warning(
+            "Chat webhook to %s://%s failed, message queued instead: %s",
+            *(where.scheme, where.netloc, error),
+        )
+        notify(text)
+
+
 def backoff_seconds(attempt: int) -> float:
     """Seconds before try `attempt + 1`: 5, 10, 20, 40 s… capped at 10 minutes."""
     return min(settings.BOOTH_CHAT_WEBHOOK_BACKOFF_SECONDS * 2 ** (attempt - 1), 600)

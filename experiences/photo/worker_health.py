@@ -80,10 +80,10 @@ class WorkerAlarm:
             "workers" if problem.startswith("no worker") else "queue" for problem in health.problems
         )
         if kinds - self.raised:
-            webhooks.notify(
+            webhooks.notify_now(
                 f":warning: Booth: {'; '.join(health.problems)}. Nothing comes out "
                 "until a worker runs (check the worker processes)."
             )
         elif self.raised and not kinds:
-            webhooks.notify(":white_check_mark: Booth: the workers are processing jobs again.")
+            webhooks.notify_now(":white_check_mark: Booth: the workers are processing jobs again.")
         self.raised = kinds

@@ -92,7 +92,7 @@ def test_the_delete_page_has_a_title_and_offers_the_safe_choice_first(client, bo
 
 
 @pytest.mark.parametrize("width", [480, 640, 960])
-def test_the_portrait_comes_in_webp_sized_for_phones_and_walls(client, booth, width):
+def test_the_portrait_comes_in_webp_sized_for_phones(client, booth, width):
     job = finished(booth, "en")
     token = job.portrait.token
 
@@ -109,7 +109,8 @@ def test_the_portrait_comes_in_webp_sized_for_phones_and_walls(client, booth, wi
     page = client.get(f"/r/{token}/").content.decode()
     assert f"/r/{token}/image-{width}.webp {width}w" in page
     assert f'src="/r/{token}/image.jpg"' in page  # the fallback, and the download, stay JPEG
-    assert f"/r/{token}/image-{width}.webp {width}w" in result_payload(job.portrait)["image_srcset"]
+    # Walls get the portrait by a display link, never a token URL (docs/security.md).
+    assert token not in str(result_payload(job.portrait))
 
 
 def test_other_webp_sizes_are_404(client, booth):
