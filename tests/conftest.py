@@ -11,6 +11,7 @@ from django.test import Client
 from booth.demo import seed_demo
 from kernel import aws
 from tests import factories
+from tests.browser import browser  # noqa: F401 - one Chromium per test module, for every browser test
 
 
 def pytest_sessionstart(session) -> None:

@@ -82,15 +82,16 @@ class ServedDemo:
         *,
         set_public_base_url: bool = True,
         serve_args: tuple[str, ...] = (),
+        **env: str,
     ) -> None:
         self.var = var
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         self.serve_args = serve_args
         if set_public_base_url:
-            self.env = booth_env(var, PUBLIC_BASE_URL=self.url)
+            self.env = booth_env(var, PUBLIC_BASE_URL=self.url, **env)
         else:  # `serve` works it out from --host and --port
-            self.env = booth_env(var)
+            self.env = booth_env(var, **env)
             self.env.pop("PUBLIC_BASE_URL", None)
         manage(self.env, "migrate", "-v0")
         manage(self.env, "compiletranslations")

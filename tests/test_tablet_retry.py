@@ -13,7 +13,7 @@ import sqlite3
 import pytest
 
 from tests import servers
-from tests.test_end_to_end import ADMIN_PASSWORD, PASSWORD, _take_photo, browser  # noqa: F401
+from tests.test_end_to_end import ADMIN_PASSWORD, PASSWORD, _take_photo
 
 pytestmark = [pytest.mark.browser, pytest.mark.system]
 
@@ -36,7 +36,7 @@ def booth_server_and_database(tmp_path_factory):
 
 def test_the_tablet_retries_a_503_with_the_same_key_and_one_job_results(
     booth_server_and_database,
-    browser,  # noqa: F811
+    browser,
 ):
     base, database = booth_server_and_database
     tablet = _take_photo(browser, base, "station2", "Lin")

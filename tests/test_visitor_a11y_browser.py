@@ -19,13 +19,7 @@ import pytest
 
 from tests import servers
 from tests.axe import assert_no_violations
-from tests.test_end_to_end import (
-    ADMIN_PASSWORD,
-    CHROMIUM,
-    PASSWORD,
-    _require_chromium,
-    write_face_y4m,
-)
+from tests.test_end_to_end import ADMIN_PASSWORD, PASSWORD
 
 pytestmark = [pytest.mark.browser, pytest.mark.system]
 
@@ -36,49 +30,15 @@ HANGUL = re.compile("[\uac00-\ud7a3]")
 
 @pytest.fixture(scope="module")
 def booth_server(tmp_path_factory):
-    var = tmp_path_factory.mktemp("booth-var")
-    port = servers.free_port()
-    env = servers.booth_env(
-        var,
-        PUBLIC_BASE_URL=f"http://127.0.0.1:{port}",
+    demo = servers.ServedDemo(
+        tmp_path_factory.mktemp("booth-var"),
+        PASSWORD,
+        ADMIN_PASSWORD,
         BOOTH_TABLET_IDLE_SECONDS=str(IDLE_SECONDS),
         BOOTH_TABLET_STILL_THERE_SECONDS=str(STILL_THERE_SECONDS),
     )
-    servers.manage(env, "migrate", "-v0")
-    servers.manage(env, "compiletranslations")
-    servers.manage(
-        env, "seed_demo", "--device-password", PASSWORD, "--admin-password", ADMIN_PASSWORD
-    )
-    log = var / "serve.log"
-    server = servers.start(env, log, "serve", "--port", str(port))
-    servers.wait_for_port(port, server, log)
-    yield f"http://127.0.0.1:{port}"
-    servers.stop(server)
-
-
-@pytest.fixture(scope="module")
-def browser(tmp_path_factory):
-    _require_chromium()
-    from playwright.sync_api import sync_playwright
-
-    video = write_face_y4m(tmp_path_factory.mktemp("camera") / "face.y4m")
-    with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(
-            executable_path=CHROMIUM,
-            args=[
-                "--use-fake-device-for-media-stream",
-                "--use-fake-ui-for-media-stream",
-                f"--use-file-for-fake-video-capture={video}",
-                "--no-sandbox",
-                "--disable-gpu",
-                "--disable-background-networking",
-                "--disable-component-update",
-                "--disable-sync",
-                "--no-first-run",
-            ],
-        )
-        yield chromium
-        chromium.close()
+    yield demo.start()
+    demo.stop()
 
 
 def _page(browser, locale: str = "en-GB", **viewport):

@@ -10,7 +10,7 @@ import boto3
 import pytest
 
 from tests import servers
-from tests.test_end_to_end import ADMIN_PASSWORD, PASSWORD, browser  # noqa: F401
+from tests.test_end_to_end import ADMIN_PASSWORD, PASSWORD
 
 pytestmark = [pytest.mark.browser, pytest.mark.system]
 
@@ -66,7 +66,7 @@ def preflighted_server(tmp_path_factory, moto_s3_endpoint):
     servers.stop(server)
 
 
-def test_staff_see_each_check_of_the_last_run_with_its_fix(preflighted_server, browser):  # noqa: F811
+def test_staff_see_each_check_of_the_last_run_with_its_fix(preflighted_server, browser):
     base, printed = preflighted_server
     page = browser.new_page()
     page.goto(f"{base}/staff/aws-preflight/")

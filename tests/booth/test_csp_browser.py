@@ -15,13 +15,7 @@ import pytest
 
 from tests import servers
 from tests.clips import ball_clip, needs_ffmpeg
-from tests.test_end_to_end import (  # noqa: F401 - the shared chromium fixture
-    ADMIN_PASSWORD,
-    PASSWORD,
-    _open_wall,
-    _take_photo,
-    browser,
-)
+from tests.test_end_to_end import ADMIN_PASSWORD, PASSWORD, _open_wall, _take_photo
 
 pytestmark = [pytest.mark.browser, pytest.mark.system, needs_ffmpeg]
 
@@ -48,7 +42,7 @@ def csp_server(tmp_path_factory):
 class Watch:
     """Every page opened through it reports CSP violations into one list."""
 
-    def __init__(self, browser) -> None:  # noqa: F811
+    def __init__(self, browser) -> None:
         self.browser = browser
         self.pages: list = []
         self.console: list[str] = []
@@ -78,7 +72,7 @@ class Watch:
         return found
 
 
-def test_every_page_works_with_zero_csp_violations(csp_server, browser, tmp_path):  # noqa: F811
+def test_every_page_works_with_zero_csp_violations(csp_server, browser, tmp_path):
     base, token = csp_server
     watch = Watch(browser)
 

@@ -7,7 +7,7 @@ import re
 import pytest
 
 from tests import servers
-from tests.test_end_to_end import ADMIN_PASSWORD, PASSWORD, browser  # noqa: F401 (fixture)
+from tests.test_end_to_end import ADMIN_PASSWORD, PASSWORD
 
 pytestmark = [pytest.mark.browser, pytest.mark.system]
 
@@ -47,7 +47,7 @@ def seeded(tmp_path_factory):
     demo.stop()
 
 
-def _admin(browser, base: str, path: str, width: int = 1366):  # noqa: F811
+def _admin(browser, base: str, path: str, width: int = 1366):
     page = browser.new_context(viewport={"width": width, "height": 768}).new_page()
     page.goto(f"{base}/admin/login/?next={path}")
     page.fill("input[name=username]", "admin")
@@ -57,7 +57,7 @@ def _admin(browser, base: str, path: str, width: int = 1366):  # noqa: F811
     return page
 
 
-def test_the_admin_index_shows_the_event_at_a_glance(seeded, browser, tmp_path):  # noqa: F811
+def test_the_admin_index_shows_the_event_at_a_glance(seeded, browser, tmp_path):
     base = seeded.url
     walls = browser.new_context(viewport={"width": 640, "height": 360})
     for number in (1, 2):
@@ -99,7 +99,7 @@ def test_the_admin_index_shows_the_event_at_a_glance(seeded, browser, tmp_path):
 
 def test_results_are_moderated_in_one_click_with_every_column_on_a_laptop(
     seeded,
-    browser,  # noqa: F811
+    browser,
     tmp_path,
 ):
     page = _admin(browser, seeded.url, "/admin/moderation/result/")

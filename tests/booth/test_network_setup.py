@@ -9,13 +9,7 @@ from django.core.management import call_command
 from kernel.network import lan_address, qr_base_warnings, reachable_base_url
 from tests import servers
 from tests.qrcodes import decode_qr
-from tests.test_end_to_end import (  # noqa: F401 - the shared chromium fixture
-    ADMIN_PASSWORD,
-    PASSWORD,
-    _open_wall,
-    _take_photo,
-    browser,
-)
+from tests.test_end_to_end import ADMIN_PASSWORD, PASSWORD, _open_wall, _take_photo
 
 ANY = "0.0.0.0"  # noqa: S104 - every interface, as an operator types it
 
@@ -73,7 +67,7 @@ def test_serve_prints_its_qr_base_and_an_explicit_setting_wins(tmp_path):
 @pytest.mark.system
 def test_the_qr_code_on_the_wall_opens_the_result_on_the_port_the_server_runs_on(
     tmp_path,
-    browser,  # noqa: F811
+    browser,
 ):
     demo = servers.ServedDemo(tmp_path, PASSWORD, ADMIN_PASSWORD, set_public_base_url=False)
     base = demo.start()

@@ -7,7 +7,7 @@ import pytest
 
 from tests import servers
 from tests.clips import ball_clip, needs_ffmpeg
-from tests.test_end_to_end import ADMIN_PASSWORD, PASSWORD, browser  # noqa: F401
+from tests.test_end_to_end import ADMIN_PASSWORD, PASSWORD
 
 pytestmark = [pytest.mark.browser, pytest.mark.system]
 
@@ -38,7 +38,7 @@ def post_shot(base: str, token: str, event_id: str, **fields) -> dict:
     return response.json()
 
 
-def staff_page(browser, base: str):  # noqa: F811
+def staff_page(browser, base: str):
     page = browser.new_context().new_page()
     page.goto(f"{base}/admin/login/?next=/admin/")
     page.fill("input[name=username]", "admin")
@@ -50,7 +50,7 @@ def staff_page(browser, base: str):  # noqa: F811
 
 def test_a_posted_shot_updates_the_commentary_wall_and_a_hidden_line_leaves(
     sports_server,
-    browser,  # noqa: F811
+    browser,
 ):
     base, token = sports_server
     wall = browser.new_context(viewport={"width": 1920, "height": 1080}).new_page()
@@ -84,7 +84,7 @@ def test_a_posted_shot_updates_the_commentary_wall_and_a_hidden_line_leaves(
     assert "Joon" not in wall.inner_text("#feed")
 
 
-def test_a_display_with_the_overlay_shows_the_commentary(sports_server, browser):  # noqa: F811
+def test_a_display_with_the_overlay_shows_the_commentary(sports_server, browser):
     base, token = sports_server
     wall = browser.new_context(viewport={"width": 1920, "height": 1080}).new_page()
     wall.goto(f"{base}/displays/5/")
@@ -106,7 +106,7 @@ def test_a_display_with_the_overlay_shows_the_commentary(sports_server, browser)
 
 @needs_ffmpeg
 def test_a_kick_clip_plays_as_a_slow_motion_replay_with_its_qr_code(
-    browser,  # noqa: F811
+    browser,
     sports_server,
     tmp_path,
 ):

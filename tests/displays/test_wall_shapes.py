@@ -6,7 +6,7 @@ from PIL import ImageDraw, ImageFont
 
 from experiences.library.demo_art import DEFAULT_CARD_TEXT_WIDTH, _wrap, paint_default_card
 from tests import servers
-from tests.test_end_to_end import ADMIN_PASSWORD, PASSWORD, browser  # noqa: F401 (fixture)
+from tests.test_end_to_end import ADMIN_PASSWORD, PASSWORD
 
 TAGLINE = "Step up to a tablet to meet your past life"
 
@@ -47,7 +47,7 @@ def served(tmp_path_factory):
 @pytest.mark.parametrize("width,height", [(1920, 1080), (1080, 1920)])
 def test_the_default_image_is_fully_visible_and_the_size_reaches_staff(
     served,
-    browser,  # noqa: F811
+    browser,
     tmp_path,
     width,
     height,

@@ -10,7 +10,7 @@ import time
 import pytest
 
 from tests import servers
-from tests.test_end_to_end import ADMIN_PASSWORD, PASSWORD, browser  # noqa: F401 (fixture)
+from tests.test_end_to_end import ADMIN_PASSWORD, PASSWORD
 
 pytestmark = [pytest.mark.browser, pytest.mark.system]
 
@@ -79,7 +79,7 @@ def booth_factory(tmp_path):
 
 def test_display_falls_back_when_the_server_dies_and_recovers_the_newest_result(
     booth_factory,
-    browser,  # noqa: F811
+    browser,
 ):
     booth = booth_factory(
         BOOTH_DISPLAY_FAILURES_BEFORE_DEFAULT="2",
@@ -124,7 +124,7 @@ def _staff_page(chromium, booth: Booth):
 
 def test_wall_shows_all_displays_follows_the_control_panel_and_attracts(
     booth_factory,
-    browser,  # noqa: F811
+    browser,
 ):
     booth = booth_factory(BOOTH_ATTRACT_AFTER_SECONDS="2", BOOTH_ATTRACT_INTERVAL_SECONDS="1")
     first = make_result(booth.env, 1, "Ada")

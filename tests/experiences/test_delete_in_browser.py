@@ -11,7 +11,7 @@ import re
 import pytest
 
 from tests.displays.test_walls_in_browser import Booth, make_result
-from tests.test_end_to_end import browser, link_on_wall  # noqa: F401 (fixture)
+from tests.test_end_to_end import link_on_wall
 
 pytestmark = [pytest.mark.browser, pytest.mark.system]
 
@@ -25,7 +25,7 @@ def booth_with_a_result(tmp_path):
     booth.stop()
 
 
-def test_a_visitor_deletes_their_photo_from_the_qr_code_on_the_wall(booth_with_a_result, browser):  # noqa: F811
+def test_a_visitor_deletes_their_photo_from_the_qr_code_on_the_wall(booth_with_a_result, browser):
     booth = booth_with_a_result
     wall = browser.new_context(viewport={"width": 1920, "height": 1080}).new_page()
     wall.goto(f"{booth.base}/displays/1/")
