@@ -7,6 +7,7 @@ from displays.models import Display
 from experiences.models.photo import Asset, Job
 from experiences.models.sports import Replay
 from experiences.photo.qr import qr_png
+from experiences.photo.web_images import webp_bytes
 from experiences.sports.feed import latest_replay
 from kernel import display_links as media
 from kernel.http import keep_private, ranged_file_response, stored_file_response
@@ -24,6 +25,12 @@ def display_media(request: HttpRequest, signed: str) -> HttpResponse:
         raise Http404("This display link is unknown or has expired: reload the display page.")
     if ref.kind == media.PORTRAIT:
         return stored_file_response(_visible_portrait(ref.pk).file, max_age=DISPLAY_MEDIA_MAX_AGE)
+    for width, kind in media.PORTRAIT_WEBP.items():
+        if ref.kind == kind:
+            webp = webp_bytes(_visible_portrait(ref.pk).file, width)
+            response = keep_private(HttpResponse(webp, content_type="image/webp"))
+            response["Cache-Control"] = f"private, max-age={DISPLAY_MEDIA_MAX_AGE}"
+            return response
     if ref.kind == media.RESULT_QR:
         return _result_qr(ref.pk)
     replay = Replay.objects.select_related("player").filter(pk=ref.pk).first()

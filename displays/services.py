@@ -52,6 +52,12 @@ def result_payload(asset: Asset, *, with_qr: bool = True) -> dict[str, Any]:
         "story": job.story,
         "story_language": job.story_language,
         "image": media.media_url(media.PORTRAIT, asset.pk),
+        # WebP sized for the screen, by display links too: the page's img picks one by its
+        # `sizes` (a wall tile is a fraction of the full JPEG's bytes).
+        "image_srcset": ", ".join(
+            f"{media.media_url(kind, asset.pk)} {width}w"
+            for width, kind in media.PORTRAIT_WEBP.items()
+        ),
         "qr": media.media_url(media.RESULT_QR, asset.pk) if with_qr else None,
         "created": asset.created.isoformat(),
     }

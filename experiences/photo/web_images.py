@@ -13,7 +13,10 @@ import io
 from django.db.models.fields.files import FieldFile
 from PIL import Image
 
-WEBP_WIDTHS = (480, 640, 960)
+from kernel.display_links import PORTRAIT_WIDTHS
+
+# The same sizes the walls' display links offer: one set of WebP sizes for phones and walls.
+WEBP_WIDTHS = PORTRAIT_WIDTHS
 WEBP_QUALITY = 80
 
 

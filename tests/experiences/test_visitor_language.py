@@ -92,7 +92,7 @@ def test_the_delete_page_has_a_title_and_offers_the_safe_choice_first(client, bo
 
 
 @pytest.mark.parametrize("width", [480, 640, 960])
-def test_the_portrait_comes_in_webp_sized_for_phones(client, booth, width):
+def test_the_portrait_comes_in_webp_sized_for_phones_and_walls(client, booth, width):
     job = finished(booth, "en")
     token = job.portrait.token
 
@@ -109,8 +109,13 @@ def test_the_portrait_comes_in_webp_sized_for_phones(client, booth, width):
     page = client.get(f"/r/{token}/").content.decode()
     assert f"/r/{token}/image-{width}.webp {width}w" in page
     assert f'src="/r/{token}/image.jpg"' in page  # the fallback, and the download, stay JPEG
-    # Walls get the portrait by a display link, never a token URL (docs/security.md).
-    assert token not in str(result_payload(job.portrait))
+    # Walls get WebP too, by display links, never a token URL (docs/security.md).
+    payload = result_payload(job.portrait)
+    assert token not in str(payload)
+    links = dict(reversed(item.rsplit(" ", 1)) for item in payload["image_srcset"].split(", "))
+    wall = client.get(links[f"{width}w"])
+    assert wall.status_code == 200 and wall["Content-Type"] == "image/webp"
+    assert Image.open(io.BytesIO(wall.content)).width == min(width, original.width)
 
 
 def test_other_webp_sizes_are_404(client, booth):
