@@ -11,6 +11,7 @@ COPY experiences experiences
 COPY displays displays
 COPY moderation moderation
 COPY visitors visitors
+COPY operations operations
 COPY templates templates
 COPY static static
 RUN pip install --no-cache-dir . \

@@ -5,7 +5,7 @@ class BoothConfig(AppConfig):
     name = "booth"
 
     def ready(self) -> None:
-        from booth import aws_checks, checks  # noqa: F401 - registers the system checks
+        from booth import checks  # noqa: F401 - registers the system checks
 
         # In ready(), like the checks: apps.py is imported while the app registry loads.
         from booth.sqlite_privacy import install as install_secure_delete

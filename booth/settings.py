@@ -51,6 +51,7 @@ INSTALLED_APPS = [
     "django_otp.plugins.otp_totp",
     "django_tasks_db",
     "booth",
+    "operations",
     "experiences",
     "displays",
     "moderation",
@@ -94,7 +95,7 @@ TEMPLATES = [
     },
 ]
 
-# Prometheus scrapers send `Authorization: Bearer <this>` to /metrics (booth/metrics.py).
+# Prometheus scrapers send `Authorization: Bearer <this>` to /metrics (operations/metrics.py).
 # Empty: only staff with the view display permission can read it.
 BOOTH_METRICS_TOKEN = env.str("BOOTH_METRICS_TOKEN", default="")
 
@@ -285,7 +286,7 @@ BOOTH_S3_REGION = env.str("BOOTH_S3_REGION", default="")  # empty: BOOTH_AWS_REG
 # An S3-compatible store (MinIO, moto); empty: BOOTH_AWS_ENDPOINT_URLS["s3"], else AWS.
 BOOTH_S3_ENDPOINT_URL = env.str("BOOTH_S3_ENDPOINT_URL", default="")
 # SigV4 presigned URLs last at most 604,800 s (7 days) and S3 refuses longer ones: a larger
-# value is capped here, and `manage.py check` warns about it (booth/aws_checks.py).
+# value is capped here, and `manage.py check` warns about it (operations/aws_checks.py).
 BOOTH_S3_URL_EXPIRY_REQUESTED = env.int("BOOTH_S3_URL_EXPIRY_SECONDS", default=300)
 BOOTH_S3_URL_EXPIRY_SECONDS = min(BOOTH_S3_URL_EXPIRY_REQUESTED, 604_800)
 # Pages may show media from the bucket's presigned URLs (BOOTH_CSP_MEDIA_ORIGINS overrides,

@@ -3,13 +3,14 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path, register_converter
 from drf_spectacular.views import SpectacularAPIView
 
-from booth import certificate, health, icons, metrics, preflight_views, report_views
+from booth import health, icons
 from booth.api_docs import StaffSwaggerView
 from displays import media_views
 from displays import views as display_views
 from experiences.sports import api as sports_api
 from kernel import admin as kernel_admin
 from kernel.converters import EventIdConverter, PublicTokenConverter
+from operations import certificate, metrics, preflight_views, report_views
 from visitors import api as visitor_api
 from visitors import replay_views, views
 

@@ -11,7 +11,7 @@ import sys
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-PACKAGES = ("booth", "kernel", "experiences", "displays", "moderation", "visitors")
+PACKAGES = ("booth", "kernel", "experiences", "displays", "moderation", "visitors", "operations")
 
 
 def test_the_import_contracts_hold():

@@ -103,6 +103,8 @@ def test_results_are_moderated_in_one_click_with_every_column_on_a_laptop(
     tmp_path,
 ):
     page = _admin(browser, seeded.url, "/admin/moderation/result/")
+    # Measured once the thumbnails have loaded (an image still loading takes no width).
+    page.wait_for_function("() => [...document.images].every((image) => image.complete)")
     table = page.locator("#result_list")
     fits = page.evaluate(
         "() => { const t = document.getElementById('result_list');"

@@ -5,7 +5,7 @@ refuse, and model ids a region cannot call. `manage.py aws_preflight` asks AWS i
 from django.conf import settings
 from django.core.checks import Warning, register
 
-from booth import aws_setup
+from operations import aws_setup
 
 MAX_PRESIGN_SECONDS = 604_800  # SigV4's limit, as kernel.aws.MAX_PRESIGN_SECONDS
 

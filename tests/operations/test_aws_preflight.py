@@ -15,11 +15,11 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.test import Client
 
-from booth import preflight
-from booth.models import PreflightRun
 from experiences.library.common import LibraryError
 from experiences.library.spec import GenerationSpec
 from kernel import aws
+from operations import preflight
+from operations.models import PreflightRun
 
 REGION = "us-west-2"
 POLICY = Path(__file__).resolve().parents[2] / "docs" / "iam-policy.json"

@@ -3,7 +3,7 @@ that everything an event needs from AWS works, before the first visitor.
 
 Each check is one line: PASS, WARN (works, but something will bite) or FAIL, what was found,
 and for anything but PASS a sentence saying what to fix. The run is stored
-(booth.models.PreflightRun) so staff can see the last one on the staff page.
+(operations.models.PreflightRun) so staff can see the last one on the staff page.
 
 The checks, in order: who Booth is (STS GetCallerIdentity); every Bedrock model id in use
 is offered and ACTIVE in the region (ListFoundationModels, or GetInferenceProfile for
@@ -23,9 +23,9 @@ from dataclasses import asdict, dataclass
 from botocore.exceptions import BotoCoreError, ClientError, NoCredentialsError
 from django.conf import settings
 
-from booth import aws_setup
-from booth.models import PreflightRun
 from kernel import aws
+from operations import aws_setup
+from operations.models import PreflightRun
 
 PASS, WARN, FAIL = "PASS", "WARN", "FAIL"
 PRESIGN_CHECK_SECONDS = 60

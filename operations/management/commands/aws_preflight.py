@@ -1,9 +1,9 @@
 """`manage.py aws_preflight`: check the AWS deployment an event needs, one line per check
-(booth/preflight.py does the work); exits 1 when a check failed."""
+(operations/preflight.py does the work); exits 1 when a check failed."""
 
 from django.core.management.base import BaseCommand, CommandError
 
-from booth import preflight
+from operations import preflight
 
 
 class Command(BaseCommand):

@@ -1,13 +1,13 @@
-"""The event report pages: a printable page with charts, and its CSV (booth/report.py)."""
+"""The event report pages: a printable page with charts, and its CSV (operations/report.py)."""
 
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils.safestring import mark_safe
 
-from booth.report import event_report, report_csv
 from experiences.models.events import Event
 from experiences.selectors import active_event
 from kernel.admin_site import staff_required
+from operations.report import event_report, report_csv
 
 
 def _event(request: HttpRequest) -> Event:
@@ -22,7 +22,7 @@ def _event(request: HttpRequest) -> Event:
 def report_page(request: HttpRequest) -> HttpResponse:
     """The figures a client expects after the event, with charts; prints as a PDF."""
     report = event_report(_event(request))
-    # The SVG is built from numbers and escaped labels by booth.report.bar_chart.
+    # The SVG is built from numbers and escaped labels by operations.report.bar_chart.
     charts = {name: mark_safe(svg) for name, svg in report.charts.items()}  # noqa: S308
     return render(
         request,

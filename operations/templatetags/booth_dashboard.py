@@ -3,7 +3,7 @@ which imports no app)."""
 
 from django import template
 
-from booth.dashboard import ago, dashboard
+from operations.dashboard import ago, dashboard
 
 register = template.Library()
 

@@ -1,7 +1,7 @@
 """What the configured AWS deployment uses, and what can be known about it offline.
 
-Shared by the start-up system checks (booth/aws_checks.py, no network) and
-`manage.py aws_preflight` (booth/preflight.py, which asks AWS). The tables here are what
+Shared by the start-up system checks (operations/aws_checks.py, no network) and
+`manage.py aws_preflight` (operations/preflight.py, which asks AWS). The tables here are what
 Booth knew when they were written; Bedrock's own answer (ListFoundationModels,
 GetInferenceProfile) is the authority, which is why the preflight exists.
 """

@@ -18,7 +18,15 @@ ROOT = Path(__file__).resolve().parents[2]
 POLICY = ROOT / "docs" / "iam-policy.json"
 SOURCES = [
     path
-    for package in ("booth", "kernel", "experiences", "displays", "moderation", "visitors")
+    for package in (
+        "booth",
+        "kernel",
+        "experiences",
+        "displays",
+        "moderation",
+        "visitors",
+        "operations",
+    )
     for path in ROOT.glob(f"{package}/**/*.py")
 ]
 # What django-storages' S3 backend calls for media (kernel.storage.PrivateS3Storage): save,
