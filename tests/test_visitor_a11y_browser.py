@@ -19,7 +19,7 @@ import pytest
 
 from tests import servers
 from tests.axe import assert_no_violations
-from tests.test_end_to_end import ADMIN_PASSWORD, PASSWORD
+from tests.test_end_to_end import ADMIN_PASSWORD, PASSWORD, link_on_wall
 
 pytestmark = [pytest.mark.browser, pytest.mark.system]
 
@@ -195,9 +195,9 @@ def test_a_korean_visitor_gets_a_korean_story_on_the_wall_and_the_phone(booth_se
     assert wall.get_attribute("#story", "lang") == "ko"  # the wall itself is English
     assert_no_violations(wall, "display 1 showing a result")
 
-    token = wall.get_attribute("#wall", "data-token")
+    link = link_on_wall(wall)  # the wall holds no token: its QR code, as a phone reads it
     phone = _page(browser, "en-GB", width=390, height=844)
-    phone.goto(f"{base}/r/{token}/")
+    phone.goto(link)
     assert phone.inner_text(".story") == story
     assert phone.get_attribute(".story", "lang") == "ko"
     assert ".." not in phone.inner_text(".fine")
@@ -214,7 +214,7 @@ def test_a_korean_visitor_gets_a_korean_story_on_the_wall_and_the_phone(booth_se
     assert_no_violations(phone, "the delete page")
 
     korean_phone = _page(browser, "ko-KR", width=390, height=844)
-    korean_phone.goto(f"{base}/r/{token}/")
+    korean_phone.goto(link)
     assert korean_phone.get_attribute(".story", "lang") is None  # the page's own language
     assert_no_violations(korean_phone, "the result page in Korean")
 

@@ -15,7 +15,7 @@ import pytest
 
 from tests import servers
 from tests.clips import ball_clip, needs_ffmpeg
-from tests.test_end_to_end import ADMIN_PASSWORD, PASSWORD, _open_wall, _take_photo
+from tests.test_end_to_end import ADMIN_PASSWORD, PASSWORD, _open_wall, _take_photo, link_on_wall
 
 pytestmark = [pytest.mark.browser, pytest.mark.system, needs_ffmpeg]
 
@@ -100,7 +100,7 @@ def test_every_page_works_with_zero_csp_violations(csp_server, browser, tmp_path
     tablet.wait_for_selector("[data-screen=ready]:not([hidden])")
 
     phone = watch.new_page(viewport={"width": 390, "height": 844})
-    phone.goto(f"{base}/r/{wall.get_attribute('#wall', 'data-token')}/")
+    phone.goto(link_on_wall(wall))  # the wall holds no token: its QR code, as a phone reads it
     assert phone.evaluate("document.querySelector('img.portrait').naturalWidth") > 300
 
     commentary = watch.new_page(viewport={"width": 1920, "height": 1080})

@@ -413,7 +413,7 @@ async def test_redis_outage_walls_stay_up(own_postgres, own_redis, tmp_path):
                 pass
         # ...a handshake during the outage succeeds, with the state from the database...
         late = await websockets.connect(f"ws://{host}/ws/displays/1/", origin=f"http://{host}")
-        assert (await _state(late, timeout=10))["result"]["token"] == shown["token"]
+        assert (await _state(late, timeout=10))["result"]["id"] == shown["id"]
         # ...and a visitor at station 3 still gets her photo taken and made.
         async with httpx.AsyncClient(base_url=f"http://{host}", timeout=30) as tablet:
             csrf = await _log_in(tablet, "station3")

@@ -33,7 +33,7 @@ def _correlation(a: np.ndarray, b: np.ndarray, where: np.ndarray) -> float:
     return float(np.corrcoef(a[where], b[where])[0, 1])
 
 
-GRACE_HOPPER = Path(__file__).resolve().parent.parent / "face_photos" / "grace_hopper.jpg"
+GRACE_HOPPER = Path(__file__).resolve().parents[3] / "tests" / "face_photos" / "grace_hopper.jpg"
 VISITORS = {
     # Two real people: scikit-image's astronaut (Eileen Collins, NASA, public domain) and
     # matplotlib's Grace Hopper (U.S. Navy, public domain; see tests/face_photos).

@@ -35,7 +35,7 @@ def test_the_vendored_model_is_the_published_file():
     assert MODEL_SHA256 in (selfie_segmentation.MODEL.parent / "README.md").read_text()
 
 
-GRACE_HOPPER = Path(__file__).resolve().parent.parent / "face_photos" / "grace_hopper.jpg"
+GRACE_HOPPER = Path(__file__).resolve().parents[3] / "tests" / "face_photos" / "grace_hopper.jpg"
 PHOTOS = {
     "astronaut": photos.astronaut_rgb,
     "grace_hopper": lambda: np.asarray(Image.open(GRACE_HOPPER).convert("RGB")),
