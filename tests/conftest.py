@@ -53,6 +53,14 @@ def fresh_cache(settings):
 
 
 @pytest.fixture(autouse=True)
+def no_worker_processes_expected(settings) -> None:
+    """No separate worker process runs beside a test, whatever REDIS_URL implies (scaled
+    mode expects them, and /readyz would say they are missing): the worker-health tests
+    in tests/booth/test_worker_health.py turn the expectation back on."""
+    settings.BOOTH_EXPECT_WORKERS = False
+
+
+@pytest.fixture(autouse=True)
 def login_throttling_off(settings) -> None:
     """django-axes refuses `Client.login()` (it authenticates without a request); the
     lockout tests in tests/booth/test_login_security.py turn it back on."""
