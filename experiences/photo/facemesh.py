@@ -26,15 +26,14 @@ Public API (compositing and the capture intake depend on it; keep it stable):
 from __future__ import annotations
 
 import math
-import queue
 import threading
-from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import cv2
 import numpy as np
+
+from kernel.pools import BoundedPool
 
 MODELS = Path(__file__).resolve().parent / "mlmodels"
 DETECTOR_MODEL = MODELS / "face_detection_short_range.tflite"
@@ -230,26 +229,7 @@ def _model_bytes(path: Path) -> np.ndarray:
 
 # At most two pairs (the booth's servers have two cores): a burst of uploads waits for a
 # free pair rather than parsing more models and fighting over the cores.
-POOL_SIZE = 2
-_pool: queue.Queue[_Networks] = queue.Queue()
-_created = 0
-_created_lock = threading.Lock()
-
-
-@contextmanager
-def _networks() -> Iterator[_Networks]:
-    global _created
-    try:
-        nets = _pool.get_nowait()
-    except queue.Empty:
-        with _created_lock:
-            create = _created < POOL_SIZE
-            _created += create
-        nets = _Networks() if create else _pool.get()
-    try:
-        yield nets
-    finally:
-        _pool.put(nets)
+_networks = BoundedPool(_Networks, size=2).take
 
 
 def warm_up() -> None:

@@ -12,45 +12,22 @@ The model takes a 256×256 RGB image in [0, 1] (the photo squeezed to a square, 
 MediaPipe's own graph feeds it) and gives a 256×256 probability of "person".
 """
 
-import queue
-import threading
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 
 import cv2
 import numpy as np
 
 from experiences.photo.faces import Box
+from kernel.pools import BoundedPool
 
 MODEL = Path(__file__).resolve().parent / "mlmodels" / "selfie_segmentation.tflite"
 INPUT_SIDE = 256
 THRESHOLD = 0.5
 
-_pool: queue.Queue[cv2.dnn.Net] = queue.Queue()
-_created = 0
-_lock = threading.Lock()
-POOL_SIZE = 2  # one network per core; a network must not run two passes at once
-
-
-@contextmanager
-def _network() -> Iterator[cv2.dnn.Net]:
-    global _created
-    try:
-        net = _pool.get_nowait()
-    except queue.Empty:
-        with _lock:
-            create = _created < POOL_SIZE
-            _created += create
-        net = (
-            cv2.dnn.readNetFromTFLite(np.frombuffer(MODEL.read_bytes(), np.uint8))
-            if create
-            else _pool.get()
-        )
-    try:
-        yield net
-    finally:
-        _pool.put(net)
+# One network per core; a network must not run two passes at once.
+_network = BoundedPool(
+    lambda: cv2.dnn.readNetFromTFLite(np.frombuffer(MODEL.read_bytes(), np.uint8)), size=2
+).take
 
 
 def person_probability(rgb: np.ndarray) -> np.ndarray:

@@ -10,10 +10,6 @@ hence the `<5` pin.
 
 import hashlib
 import os
-import queue
-import threading
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 
 import cv2
@@ -23,6 +19,7 @@ from PIL import Image
 from experiences.photo import compositing, facemesh, mesh_compositing
 from experiences.photo.faces import Box
 from experiences.selectors import story_language
+from kernel.pools import BoundedPool
 
 CASCADES = Path(cv2.data.haarcascades)
 DETECT_MAX_SIDE = 400
@@ -45,26 +42,7 @@ class _Cascades:
 # The pool holds at most one set per core: when eight tablets upload at once, the extra
 # requests wait for a set instead of loading more (45 ms of CPU each) and fighting over
 # two cores, so the first visitors in a burst are served first.
-POOL_SIZE = max(2, os.cpu_count() or 2)
-_pool: queue.Queue[_Cascades] = queue.Queue()
-_created = 0
-_created_lock = threading.Lock()
-
-
-@contextmanager
-def _cascades() -> Iterator[_Cascades]:
-    global _created
-    try:
-        cascades = _pool.get_nowait()
-    except queue.Empty:
-        with _created_lock:
-            create = _created < POOL_SIZE
-            _created += create
-        cascades = _Cascades() if create else _pool.get()
-    try:
-        yield cascades
-    finally:
-        _pool.put(cascades)
+_cascades = BoundedPool(_Cascades, size=max(2, os.cpu_count() or 2)).take
 
 
 def _gray(image: Image.Image | np.ndarray) -> np.ndarray:
