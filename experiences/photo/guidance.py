@@ -20,7 +20,7 @@ Codes, in the order they are checked (the sentence's first words in brackets):
 Detectors that give only boxes (Rekognition) get the first three; the mesh all five.
 """
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 from django.utils.translation import gettext as _
 
@@ -104,14 +104,7 @@ def choose_visitor(
     Faces are compared by their forehead-to-chin length, which a tilted head does not
     change (a tilted face's box grows with the tilt).
     """
-    if not faces:
-        raise _no_face()
-    ranked = sorted(faces, key=lambda face: face.size, reverse=True)
-    visitor = ranked[0]
-    if len(ranked) > 1 and ranked[1].size >= SEVERAL_FACES_RATIO * visitor.size:
-        raise _several_faces()
-    if visitor.size < MIN_FACE_SHARE * min(image_size):
-        raise _too_small()
+    visitor = _one_near_face(faces, lambda face: face.size, image_size)
     if abs(visitor.yaw) > MAX_YAW or abs(visitor.pitch) > MAX_PITCH:
         raise _turned()
     if visitor.eyes_open_ratio < MIN_EYES_OPEN:
@@ -121,12 +114,17 @@ def choose_visitor(
 
 def choose_visitor_box(boxes: Sequence[Box], image_size: tuple[int, int]) -> Box:
     """The same rules for a detector that gives only boxes: by box height."""
-    if not boxes:
+    return _one_near_face(boxes, lambda box: box.h, image_size)
+
+
+def _one_near_face[F](faces: Sequence[F], size: Callable[[F], float], image_size) -> F:
+    """The largest face by `size`, if it is alone and near enough; else the refusal."""
+    if not faces:
         raise _no_face()
-    ranked = sorted(boxes, key=lambda box: box.h, reverse=True)
+    ranked = sorted(faces, key=size, reverse=True)
     visitor = ranked[0]
-    if len(ranked) > 1 and ranked[1].h >= SEVERAL_FACES_RATIO * visitor.h:
+    if len(ranked) > 1 and size(ranked[1]) >= SEVERAL_FACES_RATIO * size(visitor):
         raise _several_faces()
-    if visitor.h < MIN_FACE_SHARE * min(image_size):
+    if size(visitor) < MIN_FACE_SHARE * min(image_size):
         raise _too_small()
     return visitor
