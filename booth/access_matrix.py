@@ -99,6 +99,13 @@ HTTP_ROUTES: list[Route] = [
         "device and per address",
     ),
     Route(
+        "api/stations/<int:number>/session/",
+        "POST",
+        outcomes("403", device=own("200", "403")),
+        "the tablet checks in and its device session is renewed: a device account, for its "
+        "own station only",
+    ),
+    Route(
         "api/jobs/<int:pk>/",
         "GET",
         outcomes("403", device=own("200", "403"), staff="200", superuser="200"),

@@ -475,6 +475,11 @@ BOOTH_TABLET_RESET_SECONDS = env.int("BOOTH_TABLET_RESET_SECONDS", default=45)
 # next visitor if nobody answers within BOOTH_TABLET_STILL_THERE_SECONDS (part of the idle time).
 BOOTH_TABLET_IDLE_SECONDS = env.float("BOOTH_TABLET_IDLE_SECONDS", default=90)
 BOOTH_TABLET_STILL_THERE_SECONDS = env.float("BOOTH_TABLET_STILL_THERE_SECONDS", default=15)
+# A tablet's device session lasts this long after its page last checked in (on load and
+# every BOOTH_TABLET_SESSION_CHECK_SECONDS), so it never expires mid-event; staff sessions
+# keep Django's fixed SESSION_COOKIE_AGE. The check also finds a session that ended anyway.
+BOOTH_STATION_SESSION_DAYS = env.float("BOOTH_STATION_SESSION_DAYS", default=30)
+BOOTH_TABLET_SESSION_CHECK_SECONDS = env.float("BOOTH_TABLET_SESSION_CHECK_SECONDS", default=60)
 
 # --- Slow-motion replays (Debian's ffmpeg; see experiences/sports/video.py) -----------------
 BOOTH_FFMPEG = env.str("BOOTH_FFMPEG", default="ffmpeg")

@@ -12,7 +12,7 @@ from kernel import admin as kernel_admin
 from kernel.converters import EventIdConverter, PublicTokenConverter
 from operations import certificate, metrics, preflight_views, report_views
 from visitors import api as visitor_api
-from visitors import replay_views, views
+from visitors import device_sessions, replay_views, views
 
 register_converter(PublicTokenConverter, "token")
 register_converter(EventIdConverter, "event_id")
@@ -25,13 +25,18 @@ urlpatterns = [
     path("metrics", metrics.metrics, name="metrics"),
     path("", views.home, name="home"),
     path("tablet/", views.tablet, name="tablet"),
-    path("accounts/login/", auth_views.LoginView.as_view(), name="login"),
+    path("accounts/login/", device_sessions.StationLoginView.as_view(), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("i18n/", include("django.conf.urls.i18n")),
     path(
         "api/stations/<int:number>/captures/",
         visitor_api.CaptureCreateView.as_view(),
         name="api-capture",
+    ),
+    path(
+        "api/stations/<int:number>/session/",
+        visitor_api.StationSessionView.as_view(),
+        name="api-station-session",
     ),
     path("api/jobs/<int:pk>/", visitor_api.JobStatusView.as_view(), name="api-job"),
     path("api/shots/", sports_api.ShotCreateView.as_view(), name="api-shots"),

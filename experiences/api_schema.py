@@ -65,6 +65,13 @@ class ResultSerializer(serializers.Serializer):
     created = serializers.DateTimeField()
 
 
+class StationSessionSerializer(serializers.Serializer):
+    signed_in = serializers.BooleanField()
+    expires = serializers.DateTimeField(
+        help_text="When the device session ends unless the tablet checks in again."
+    )
+
+
 class JobOutcomeSerializer(serializers.Serializer):
     type = serializers.CharField()
     job = serializers.IntegerField()
@@ -181,6 +188,23 @@ job_status_schema = extend_schema(
         ),
     },
     auth=[{"cookieAuth": []}],
+    tags=["tablet"],
+)
+
+
+station_session_schema = extend_schema(
+    operation_id="station_session_renew",
+    summary="The tablet checks in: its device session is renewed for the event",
+    description="Sent by the tablet page on load, every BOOTH_TABLET_SESSION_CHECK_SECONDS "
+    "and when it is shown again. Renews the device session for BOOTH_STATION_SESSION_DAYS "
+    "(session row and cookie). A 403 `not_authenticated` means the tablet was signed out: "
+    "staff must sign it in again.",
+    request=None,
+    responses={
+        200: StationSessionSerializer,
+        **errors(e403="Signed out (`not_authenticated`), or not this station's device."),
+    },
+    auth=DEVICE_AUTH,
     tags=["tablet"],
 )
 

@@ -21,6 +21,7 @@ from experiences.photo.intake import VisitorProfile
 from kernel.http import MULTIPART_OVERHEAD_BYTES, declared_length
 from kernel.throttling import CAPTURE_THROTTLES
 from visitors.capture import take_capture
+from visitors.device_sessions import keep_signed_in
 
 IDEMPOTENCY_KEY = re.compile(r"^[A-Za-z0-9_-]{8,64}$")
 
@@ -114,6 +115,20 @@ class CaptureCreateView(APIView):
             idempotency_key=key,
         )
         return capture_created(job, station, status.HTTP_201_CREATED)
+
+
+class StationSessionView(APIView):
+    """The tablet page checks in: its device session is renewed, so it lasts the event.
+
+    A session that ended anyway (deleted, or the tablet was off for longer than
+    BOOTH_STATION_SESSION_DAYS) answers 403 `not_authenticated`, and the page says that
+    staff must sign the tablet in again instead of failing at the next visitor's photo.
+    """
+
+    @api_schema.station_session_schema
+    def post(self, request, number: int) -> Response:
+        own_station(request, number)
+        return Response({"signed_in": True, "expires": keep_signed_in(request)})
 
 
 class JobStatusView(APIView):

@@ -7,6 +7,7 @@ from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.urls import reverse
 from django.utils.cache import patch_cache_control
 from django.utils.translation import get_language
 from django.views.decorators.http import require_http_methods
@@ -24,6 +25,7 @@ from kernel.throttling import result_rate_limited
 from moderation import selectors as moderation_selectors
 from moderation.models import ConsentText, ErasureLog
 from moderation.services import erase_player
+from visitors.device_sessions import keep_signed_in
 
 
 def home(request: HttpRequest) -> HttpResponse:
@@ -40,6 +42,7 @@ def tablet(request: HttpRequest) -> HttpResponse:
     station = station_of(request.user)
     if station is None:
         return render(request, "experiences/not_a_device.html", status=403)
+    keep_signed_in(request)  # also gives a session from before the long age its length
     experience = station.experience
     consent = ConsentText.objects.current_for(experience, get_language() or "en")
     return render(
@@ -66,6 +69,8 @@ def tablet(request: HttpRequest) -> HttpResponse:
                 "resetSeconds": settings.BOOTH_TABLET_RESET_SECONDS,
                 "idleSeconds": settings.BOOTH_TABLET_IDLE_SECONDS,
                 "stillThereSeconds": settings.BOOTH_TABLET_STILL_THERE_SECONDS,
+                "sessionCheckSeconds": settings.BOOTH_TABLET_SESSION_CHECK_SECONDS,
+                "loginUrl": reverse("login"),
             },
         },
     )

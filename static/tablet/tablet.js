@@ -1,7 +1,9 @@
 // Tablet flow: attract → consent → profile → camera → preview → sending → waiting → ready
 // (or → review, when staff approve results before the display shows them).
 // Nothing leaves the tablet before the visitor agrees and presses "Use this photo".
+// A signed-out tablet (its device session ended) shows "signed-out" until staff sign in.
 import { keepConnected } from "../booth/socket.js";
+import { isSignedOut, keepAwake, keepCheckingIn, offerFullScreen } from "./kiosk.js";
 
 let config = JSON.parse(document.getElementById("tablet-config").textContent);
 let strings = document.getElementById("strings").dataset;
@@ -33,6 +35,10 @@ let resetTimer = null;
 let warningTimer = null;
 let warningTick = null;
 let pollTimer = null;
+let signedOut = false;
+// Screens between visitors: a sign-out found meanwhile is shown at once; mid-flow it waits
+// for the visitor's photo (whose upload then says so) or the next reset.
+const BETWEEN_VISITORS = ["attract", "declined", "ready", "review", "rejected", "failed"];
 
 function show(name, { announce = true } = {}) {
   current = name;
@@ -57,7 +63,8 @@ function scheduleReset() {
   clearTimeout(resetTimer);
   clearTimeout(warningTimer);
   hideWarning();
-  if (current === "waiting" || current === "sending") return; // the job's outcome moves on
+  // The job's outcome moves on; a signed-out tablet waits for staff.
+  if (["waiting", "sending", "signed-out"].includes(current)) return;
   const shown = config.resetSeconds * 1000;
   const delays = { attract: 0, declined: 6000, ready: shown, review: shown };
   if (current in delays) {
@@ -108,7 +115,14 @@ function reset() {
   consented = null;
   clearInterval(pollTimer);
   $("#profile").reset();
-  show("attract");
+  show(signedOut ? "signed-out" : "attract");
+}
+
+// The device session ended (deleted, or the tablet was off longer than its lifetime): say
+// so, with the way back for staff, rather than fail at every visitor's photo.
+function signOut({ now = false } = {}) {
+  signedOut = true;
+  if (now || BETWEEN_VISITORS.includes(current)) reset();
 }
 
 async function startCamera() {
@@ -203,7 +217,7 @@ async function submit() {
   if (current !== "sending") return;
   if (response === null) return rejected(strings.network);
   const body = await response.json().catch(() => ({}));
-  if (response.status === 403 && !body.detail) return window.location.reload();
+  if (isSignedOut(response, body, config.loginUrl)) return signOut({ now: true });
   if (!response.ok) return rejected(body.detail || strings.network, body.code);
   stopCamera();
   pendingJob = body.job;
@@ -223,7 +237,9 @@ function rejected(message, code = "") {
 async function poll(url) {
   try {
     const response = await fetch(url, { credentials: "same-origin" });
-    if (response.ok) handleOutcome(await response.json());
+    const body = await response.json().catch(() => ({}));
+    if (response.ok) handleOutcome(body);
+    else if (isSignedOut(response, body, config.loginUrl)) signOut();
   } catch {
     /* the socket or the next poll will tell */
   }
@@ -282,7 +298,7 @@ document.addEventListener("submit", (event) => {
   event.preventDefault();
   const button = event.submitter;
   switchLanguage(form, button).catch(() => {
-    if (current !== "attract" || !button) return;
+    if (!["attract", "signed-out"].includes(current) || !button) return;
     const choice = Object.assign(document.createElement("input"), { type: "hidden" });
     Object.assign(choice, { name: button.name, value: button.value });
     form.append(choice);
@@ -326,4 +342,13 @@ keepConnected(`/ws/stations/${config.station}/`, {
     socketConnected = connected;
   },
 });
+keepCheckingIn({
+  url: `/api/stations/${config.station}/session/`,
+  everyMs: config.sessionCheckSeconds * 1000,
+  loginUrl: config.loginUrl,
+  csrfToken,
+  onSignedOut: signOut,
+});
+keepAwake($("#screen-awake"));
+offerFullScreen($("#full-screen"));
 show("attract", { announce: false });

@@ -17,6 +17,7 @@ pytestmark = pytest.mark.django_db
 API_OPERATIONS = {
     ("/api/stations/{number}/captures/", "post"),
     ("/api/jobs/{id}/", "get"),
+    ("/api/stations/{number}/session/", "post"),
     ("/api/shots/", "post"),
     ("/api/shots/{event_id}/clip", "post"),
 }

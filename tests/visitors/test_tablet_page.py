@@ -30,6 +30,20 @@ def test_korean_visitor_gets_korean_screens_and_consent(booth, device_client):
     assert '"language": "ko"' in page
 
 
+def test_kiosk_controls_and_the_signed_out_screen_speak_both_languages(booth, device_client):
+    english = device_client.get(reverse("tablet")).content.decode()
+    korean = device_client.get(reverse("tablet"), HTTP_ACCEPT_LANGUAGE="ko").content.decode()
+
+    for page in (english, korean):
+        assert 'id="full-screen"' in page and 'data-screen="signed-out"' in page
+        assert 'href="/accounts/login/?next=/tablet/"' in page  # back here once signed in
+    assert "Full screen" in english and "This tablet was signed out" in english
+    assert "전체 화면" in korean  # "Full screen"
+    assert "이 태블릿은 로그아웃되었습니다" in korean  # "This tablet was signed out"
+    assert "스태프: 다시 로그인" in korean  # "Staff: sign in again"
+    assert "This tablet was signed out" not in korean
+
+
 def test_staff_account_without_station_is_told_what_to_do(booth, db):
     staff = get_user_model().objects.create_user("staff-member", is_staff=True)
     client = Client()
