@@ -226,6 +226,13 @@ HTTP_ROUTES: list[Route] = [
         "steps and QR code to install the local CA on a tablet (`serve --https`): staff",
     ),
     Route(
+        "staff/dashboard/",
+        "GET",
+        STAFF_WITH_PERMISSION,
+        "the admin index's event dashboard as a fragment it polls to stay live: staff with the "
+        "view display permission",
+    ),
+    Route(
         "staff/report/",
         "GET",
         STAFF_WITH_PERMISSION,

@@ -10,7 +10,7 @@ from displays import views as display_views
 from experiences.sports import api as sports_api
 from kernel import admin as kernel_admin
 from kernel.converters import EventIdConverter, PublicTokenConverter
-from operations import certificate, metrics, preflight_views, report_views
+from operations import certificate, dashboard_views, metrics, preflight_views, report_views
 from visitors import api as visitor_api
 from visitors import device_sessions, replay_views, views
 
@@ -75,6 +75,7 @@ urlpatterns = [
     ),
     path("replays/<token:token>/<str:version>.mp4", replay_views.replay_video, name="replay-video"),
     path("staff/certificate/", certificate.certificate_page, name="staff-certificate"),
+    path("staff/dashboard/", dashboard_views.dashboard_fragment, name="staff-dashboard"),
     path("staff/report/", report_views.report_page, name="event-report"),
     path("staff/report.csv", report_views.report_download, name="event-report-csv"),
     path("tls/booth-ca.crt", certificate.ca_certificate, name="ca-certificate"),

@@ -142,3 +142,34 @@ def test_results_are_moderated_in_one_click_with_every_column_on_a_laptop(
     with page.expect_navigation():
         page.keyboard.press("p")
     assert "Rejected or pulled" in table.locator("tr", has_text="Linus").inner_text()
+
+
+# On the day, meanwhile: a visitor's photo is queued at station 3, and staff pause display 1.
+MEANWHILE = """
+from displays.models import Display, Station
+from tests.factories import make_job
+make_job(Station.objects.get(number=3), nickname="Live")
+Display.objects.filter(number=1).update(mode=Display.Mode.PAUSED)
+"""
+
+
+def test_the_dashboard_follows_the_day_without_a_reload(seeded, browser):
+    page = _admin(browser, seeded.url, "/admin/")
+    page.evaluate("window.stillThisPage = true")  # gone if the page reloads
+    dash = page.locator("#event-dashboard")
+    number = lambda name: int(dash.locator(f"[data-dash={name}]").inner_text())  # noqa: E731
+    jobs, queued = number("jobs-last-hour"), number("queued")
+    mode = dash.locator("tr[data-station='1'] [data-field=mode]")
+    assert mode.inner_text() != "Paused: keep what it shows"
+
+    servers.manage(seeded.env, "shell", "-c", MEANWHILE)
+
+    page.wait_for_function(
+        "n => document.querySelector('[data-dash=jobs-last-hour]').textContent === String(n)",
+        arg=jobs + 1,
+        timeout=15000,  # refreshed every 5 s
+    )
+    assert number("queued") == queued + 1
+    assert mode.inner_text() == "Paused: keep what it shows"
+    assert page.evaluate("window.stillThisPage") is True
+    assert page.is_hidden("#dashboard-paused")
