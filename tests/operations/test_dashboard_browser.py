@@ -173,3 +173,19 @@ def test_the_dashboard_follows_the_day_without_a_reload(seeded, browser):
     assert mode.inner_text() == "Paused: keep what it shows"
     assert page.evaluate("window.stillThisPage") is True
     assert page.is_hidden("#dashboard-paused")
+
+
+def test_a_dashboard_whose_staff_session_ended_says_so(seeded, browser):
+    page = _admin(browser, seeded.url, "/admin/")
+    before = page.inner_text("#dashboard-live")
+
+    servers.manage(
+        seeded.env,
+        "shell",
+        "-c",
+        "from django.contrib.sessions.models import Session\nSession.objects.all().delete()",
+    )
+
+    page.wait_for_selector("#dashboard-paused:not([hidden])", timeout=15000)
+    assert "signed out" in page.inner_text("#dashboard-paused")
+    assert page.inner_text("#dashboard-live") == before  # the last figures stay
