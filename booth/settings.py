@@ -441,6 +441,9 @@ BOOTH_RATE_LIMITS = {
     "integration_ip": env.str("BOOTH_RATE_INTEGRATION_IP", default="240/minute"),
     "result_ip": env.str("BOOTH_RATE_RESULT_IP", default="300/minute"),
     "health_ip": env.str("BOOTH_RATE_HEALTH_IP", default="120/minute"),
+    # "Email me my portrait": sends per result link and per recipient address.
+    "email_result": env.str("BOOTH_RATE_EMAIL_RESULT", default="3/hour"),
+    "email_address": env.str("BOOTH_RATE_EMAIL_ADDRESS", default="5/day"),
 }
 
 # --- Booth pipeline -------------------------------------------------------------------
@@ -475,6 +478,41 @@ BOOTH_TABLET_RESET_SECONDS = env.int("BOOTH_TABLET_RESET_SECONDS", default=45)
 # next visitor if nobody answers within BOOTH_TABLET_STILL_THERE_SECONDS (part of the idle time).
 BOOTH_TABLET_IDLE_SECONDS = env.float("BOOTH_TABLET_IDLE_SECONDS", default=90)
 BOOTH_TABLET_STILL_THERE_SECONDS = env.float("BOOTH_TABLET_STILL_THERE_SECONDS", default=15)
+
+# --- Narration: the story read aloud (experiences/photo/narration.py) ----------------------
+# "espeak" (Debian's espeak-ng, offline: robotic but intelligible), "polly" (Amazon Polly's
+# neural voices) or "none". Narration runs as its own task after the portrait is published:
+# it never delays the wall, and a failed narration leaves the result without audio.
+BOOTH_NARRATOR = env.str("BOOTH_NARRATOR", default="espeak")
+BOOTH_ESPEAK = env.str("BOOTH_ESPEAK", default="espeak-ng")
+# Words per minute; espeak-ng's own 175 is hurried for a hall full of noise.
+BOOTH_ESPEAK_SPEED = env.int("BOOTH_ESPEAK_SPEED", default=150)
+BOOTH_ESPEAK_TIMEOUT = env.float("BOOTH_NARRATION_TIMEOUT", default=30)
+# Polly neural voices per story language ("Seoyeon" is Polly's Korean neural voice).
+BOOTH_POLLY_VOICES = env.dict("BOOTH_POLLY_VOICES", default={"en": "Joanna", "ko": "Seoyeon"})
+BOOTH_POLLY_TIMEOUT = env.float("BOOTH_POLLY_TIMEOUT", default=10)
+BOOTH_POLLY_MAX_ATTEMPTS = env.int("BOOTH_POLLY_MAX_ATTEMPTS", default=3)
+
+# --- Email: "email me my portrait" (experiences/photo/portrait_email.py) -------------------
+# EMAIL_URL: consolemail:// (the default: printed to the server's output, for the demo),
+# smtp+tls://user:password@host:587 (any SMTP server, Amazon SES's SMTP interface
+# included), smtps://… (implicit TLS). EMAIL_BACKEND=django_ses.SESBackend sends through
+# the SES API instead (pip install 'booth[ses]'; region BOOTH_AWS_REGION).
+vars().update(env.email_url("EMAIL_URL", default="consolemail://"))
+if env.str("EMAIL_BACKEND", default=""):
+    EMAIL_BACKEND = env.str("EMAIL_BACKEND")
+    AWS_SES_REGION_NAME = env.str(
+        "AWS_SES_REGION_NAME", default=env.str("BOOTH_AWS_REGION", default="us-east-1")
+    )
+EMAIL_TIMEOUT = env.float("EMAIL_TIMEOUT", default=10)
+DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="Booth <booth@localhost>")
+# The portrait goes with the email as a JPEG when no larger than this; the link always does.
+BOOTH_EMAIL_ATTACHMENT_MAX_BYTES = env.int(
+    "BOOTH_EMAIL_ATTACHMENT_MAX_BYTES", default=2 * 1024 * 1024
+)
+# A failed send is tried again after 30, 60, 120… seconds, this many times in all.
+BOOTH_EMAIL_ATTEMPTS = env.int("BOOTH_EMAIL_ATTEMPTS", default=5)
+BOOTH_EMAIL_BACKOFF_SECONDS = env.float("BOOTH_EMAIL_BACKOFF_SECONDS", default=30)
 
 # --- Slow-motion replays (Debian's ffmpeg; see experiences/sports/video.py) -----------------
 BOOTH_FFMPEG = env.str("BOOTH_FFMPEG", default="ffmpeg")
