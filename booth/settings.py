@@ -497,14 +497,27 @@ BOOTH_POLLY_MAX_ATTEMPTS = env.int("BOOTH_POLLY_MAX_ATTEMPTS", default=3)
 # EMAIL_URL: consolemail:// (the default: printed to the server's output, for the demo),
 # smtp+tls://user:password@host:587 (any SMTP server, Amazon SES's SMTP interface
 # included), smtps://… (implicit TLS). EMAIL_BACKEND=django_ses.SESBackend sends through
-# the SES API instead (pip install 'booth[ses]'; region BOOTH_AWS_REGION).
-vars().update(env.email_url("EMAIL_URL", default="consolemail://"))
-if env.str("EMAIL_BACKEND", default=""):
-    EMAIL_BACKEND = env.str("EMAIL_BACKEND")
+# the SES API instead (pip install 'booth[ses]'; region AWS_SES_REGION_NAME, else
+# BOOTH_AWS_REGION). Written as Django 6.1's MAILERS (the EMAIL_* settings are deprecated).
+_email = env.email_url("EMAIL_URL", default="consolemail://")
+_email_backend = env.str("EMAIL_BACKEND", default="") or _email["EMAIL_BACKEND"]
+_email_options = {}
+if _email_backend == "django.core.mail.backends.smtp.EmailBackend":
+    _email_options = {
+        "host": _email["EMAIL_HOST"] or "localhost",
+        "port": _email["EMAIL_PORT"] or 25,
+        "username": _email["EMAIL_HOST_USER"] or "",
+        "password": _email["EMAIL_HOST_PASSWORD"] or "",
+        "use_tls": _email.get("EMAIL_USE_TLS", False),
+        "use_ssl": _email.get("EMAIL_USE_SSL", False),
+        # A stuck mail server holds a task worker at most this long (seconds).
+        "timeout": env.float("EMAIL_TIMEOUT", default=10),
+    }
+MAILERS = {"default": {"BACKEND": _email_backend, "OPTIONS": _email_options}}
+if _email_backend == "django_ses.SESBackend":
     AWS_SES_REGION_NAME = env.str(
         "AWS_SES_REGION_NAME", default=env.str("BOOTH_AWS_REGION", default="us-east-1")
     )
-EMAIL_TIMEOUT = env.float("EMAIL_TIMEOUT", default=10)
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="Booth <booth@localhost>")
 # The portrait goes with the email as a JPEG when no larger than this; the link always does.
 BOOTH_EMAIL_ATTACHMENT_MAX_BYTES = env.int(
