@@ -185,8 +185,12 @@ export function mountScreen(root, initialState) {
     const url = state.sound && state.mode === "live" ? state.result?.narration : null;
     if (!url || spoken === state.result.id) return;
     spoken = state.result.id;
+    root.dataset.spoken = String(spoken); // what the status and the tests can see
     voice.src = url;
-    voice.play().catch(() => {});
+    voice.play().then(
+      () => (root.dataset.sound = "playing"),
+      () => (root.dataset.sound = "refused"),
+    );
   }
 
   // --- state ----------------------------------------------------------------------------

@@ -31,6 +31,7 @@ def figure(page: str, name: str) -> str:
 
 
 def test_the_report_counts_a_seeded_event(booth, settings):
+    settings.BOOTH_NARRATOR = "espeak"
     one, two = booth.station, booth.event.stations.get(number=2)
     jobs = [make_finished_job(one, name) for name in ("Ada", "Grace", "Linus")]
     jobs.append(make_finished_job(two, "Mina"))

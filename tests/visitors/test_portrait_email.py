@@ -31,11 +31,6 @@ def run_queue() -> None:
     task_worker("test", 0, batch=True).run()
 
 
-@pytest.fixture(autouse=True)
-def no_narration(settings):
-    settings.BOOTH_NARRATOR = "none"  # these tests are about email: no espeak per job
-
-
 @pytest.fixture
 def portrait(booth, public_base_url) -> Asset:
     return factories.make_finished_job(booth.station, nickname="Mina").portrait

@@ -12,10 +12,12 @@ from botocore.response import StreamingBody
 from botocore.stub import Stubber
 from django.conf import settings
 from django.core import checks
+from django.utils import timezone
 from django_tasks_db.models import DBTaskResult
 
 from booth.worker import task_worker
 from displays.services import display_state
+from experiences.models.events import Player
 from experiences.models.photo import Asset, Job
 from experiences.models.tallies import Tally
 from experiences.photo import narration
@@ -23,7 +25,7 @@ from experiences.photo.backends import NarrationUnavailable, Speech
 from experiences.photo.backends.narrators import EspeakNarrator
 from experiences.photo.backends.polly import PollyNarrator
 from kernel import aws, plugins
-from moderation.services import erase_player
+from moderation.services import erase_player, purge_expired
 from tests import factories
 
 STORY = "In a past life, you were a court painter who drew the king's cats."
@@ -32,7 +34,8 @@ NARRATE_TASK = "experiences.photo.narration.narrate_job"
 
 
 @pytest.fixture(autouse=True)
-def fresh_backends():
+def fresh_backends(settings):
+    settings.BOOTH_NARRATOR = "espeak"  # the embedded default (tests/conftest.py turns it off)
     plugins.reset()
     yield
     plugins.reset()
@@ -254,3 +257,16 @@ def test_erasure_deletes_the_narration_file(booth, media_root):
     assert not (media_root / audio).parent.exists()  # the job's folder went too
     assert erasure.files_by_kind.get(Asset.Kind.NARRATION) == 1
     assert not DBTaskResult.objects.filter(task_path=NARRATE_TASK).exists()
+
+
+@pytest.mark.django_db
+def test_the_retention_purge_deletes_the_narration_file(booth, media_root):
+    job = factories.make_finished_job(booth.station)
+    narration.narrate(job.pk)
+    audio = media_root / job.narration.file.name
+    Player.objects.filter(pk=job.capture.player_id).update(delete_after=timezone.now())
+
+    purge_expired()
+
+    assert not audio.exists()
+    assert not Asset.objects.filter(kind=Asset.Kind.NARRATION).exists()
