@@ -5,6 +5,7 @@ result's narration once it is made (after the portrait, by the embedded worker).
 import pytest
 
 from tests import servers
+from tests.axe import assert_no_violations
 from tests.displays.test_walls_in_browser import booth_factory  # noqa: F401 - a fixture
 
 pytestmark = [pytest.mark.browser, pytest.mark.system]
@@ -51,4 +52,8 @@ def test_the_wall_and_the_result_page_play_the_narrated_story(booth_factory, bro
             audio.load();
         })"""
     )
-    assert duration > 1  # a sentence or more, decoded by the browser
+    assert duration > 1  # a sentence or more, decoded by the browser under the CSP
+
+    checked = browser.new_context(bypass_csp=True).new_page()  # axe needs the CSP bypassed
+    checked.goto(f"{booth.base}/r/{token}/")
+    assert_no_violations(checked, "the result page with its narration")
