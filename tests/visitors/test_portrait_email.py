@@ -18,6 +18,7 @@ from experiences.models.photo import Asset
 from experiences.models.tallies import Tally
 from experiences.photo.jobs import run_job
 from experiences.photo.portrait_email import backoff_seconds
+from moderation.review import reject_results
 from moderation.services import erase_player
 from tests import factories
 
@@ -256,3 +257,16 @@ def test_erasure_removes_every_trace_of_an_email(client, booth, settings, caplog
         if connection.vendor == "sqlite":  # secure_delete zeroes deleted rows in the file
             with open(connection.settings_dict["NAME"], "rb") as database:
                 assert address.encode() not in database.read()
+
+
+def test_an_email_for_a_result_taken_down_meanwhile_is_not_sent(client, portrait):
+    ask(client, portrait)
+    reject_results([portrait.job], by=None, reason="Not suitable")
+
+    run_queue()
+
+    assert mail.outbox == []
+    assert DBTaskResult.objects.get(task_path=EMAIL_TASK).return_value == (
+        "dropped: the result is not shown"
+    )
+    assert traces_of(ADDRESS) == []

@@ -270,3 +270,28 @@ def test_the_retention_purge_deletes_the_narration_file(booth, media_root):
 
     assert not audio.exists()
     assert not Asset.objects.filter(kind=Asset.Kind.NARRATION).exists()
+
+
+@pytest.mark.django_db
+def test_a_polly_narration_is_stored_with_the_result(client, booth, settings):
+    settings.BOOTH_NARRATOR = "polly"
+    job = factories.make_finished_job(booth.station)
+    mp3 = b"ID3\x04\x00polly-frames" * 50
+    with Stubber(polly_client()) as stub:
+        stub.add_response(
+            "synthesize_speech",
+            {"AudioStream": audio_stream(mp3), "ContentType": "audio/mpeg"},
+            expected_params={
+                "Text": job.story,
+                "VoiceId": "Joanna",
+                "Engine": "neural",
+                "OutputFormat": "mp3",
+                "LanguageCode": "en-US",
+            },
+        )
+        assert narration.narrate(job.pk) == "narrated"
+
+    stored = job.narration
+    assert stored.file.name.startswith(f"assets/{job.pk}/") and stored.file.name.endswith(".mp3")
+    audio = client.get(f"/r/{job.portrait.token}/narration")
+    assert b"".join(audio.streaming_content) == mp3
