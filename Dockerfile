@@ -4,6 +4,11 @@ FROM python:3.12-slim
 ENV PYTHONUNBUFFERED=1 BOOTH_VAR_DIR=/var/lib/booth BOOTH_STATIC_MANIFEST=true \
     STATIC_ROOT=/srv/booth/staticfiles
 WORKDIR /srv/booth
+# Debian's programs Booth runs: espeak-ng reads stories aloud offline (BOOTH_NARRATOR=espeak),
+# ffmpeg encodes that speech to MP3 and makes the slow-motion replays.
+RUN apt-get update \
+    && apt-get install -y --no-install-recommends espeak-ng ffmpeg \
+    && rm -rf /var/lib/apt/lists/*
 COPY pyproject.toml README.md manage.py ./
 COPY booth booth
 COPY kernel kernel

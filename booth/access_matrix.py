@@ -190,6 +190,19 @@ HTTP_ROUTES: list[Route] = [
         "form post carries an Origin for the CSRF check",
     ),
     Route(
+        "r/<token:token>/narration",
+        "GET",
+        token_only(),
+        "the story read aloud (404 while a result has none), with byte ranges",
+    ),
+    Route(
+        "r/<token:token>/email/",
+        "GET",
+        token_only(),
+        "the 'email me my portrait' form (its own page, so the result page carries no CSRF "
+        "form); posts are rate-limited per result and per address, the address is not kept",
+    ),
+    Route(
         "admin/files/<slug:kind>/<int:pk>",
         "GET",
         outcomes("302 admin login", staff="403", superuser="200"),

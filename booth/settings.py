@@ -441,6 +441,9 @@ BOOTH_RATE_LIMITS = {
     "integration_ip": env.str("BOOTH_RATE_INTEGRATION_IP", default="240/minute"),
     "result_ip": env.str("BOOTH_RATE_RESULT_IP", default="300/minute"),
     "health_ip": env.str("BOOTH_RATE_HEALTH_IP", default="120/minute"),
+    # "Email me my portrait": sends per result link and per recipient address.
+    "email_result": env.str("BOOTH_RATE_EMAIL_RESULT", default="3/hour"),
+    "email_address": env.str("BOOTH_RATE_EMAIL_ADDRESS", default="5/day"),
 }
 
 # --- Booth pipeline -------------------------------------------------------------------
@@ -480,6 +483,54 @@ BOOTH_TABLET_STILL_THERE_SECONDS = env.float("BOOTH_TABLET_STILL_THERE_SECONDS",
 # keep Django's fixed SESSION_COOKIE_AGE. The check also finds a session that ended anyway.
 BOOTH_STATION_SESSION_DAYS = env.float("BOOTH_STATION_SESSION_DAYS", default=30)
 BOOTH_TABLET_SESSION_CHECK_SECONDS = env.float("BOOTH_TABLET_SESSION_CHECK_SECONDS", default=60)
+
+# --- Narration: the story read aloud (experiences/photo/narration.py) ----------------------
+# "espeak" (Debian's espeak-ng, offline: robotic but intelligible), "polly" (Amazon Polly's
+# neural voices) or "none". Narration runs as its own task after the portrait is published:
+# it never delays the wall, and a failed narration leaves the result without audio.
+BOOTH_NARRATOR = env.str("BOOTH_NARRATOR", default="espeak")
+BOOTH_ESPEAK = env.str("BOOTH_ESPEAK", default="espeak-ng")
+# Words per minute; espeak-ng's own 175 is hurried for a hall full of noise.
+BOOTH_ESPEAK_SPEED = env.int("BOOTH_ESPEAK_SPEED", default=150)
+BOOTH_ESPEAK_TIMEOUT = env.float("BOOTH_NARRATION_TIMEOUT", default=30)
+# Polly neural voices per story language ("Seoyeon" is Polly's Korean neural voice).
+BOOTH_POLLY_VOICES = env.dict("BOOTH_POLLY_VOICES", default={"en": "Joanna", "ko": "Seoyeon"})
+BOOTH_POLLY_TIMEOUT = env.float("BOOTH_POLLY_TIMEOUT", default=10)
+BOOTH_POLLY_MAX_ATTEMPTS = env.int("BOOTH_POLLY_MAX_ATTEMPTS", default=3)
+
+# --- Email: "email me my portrait" (experiences/photo/portrait_email.py) -------------------
+# EMAIL_URL: consolemail:// (the default: printed to the server's output, for the demo),
+# smtp+tls://user:password@host:587 (any SMTP server, Amazon SES's SMTP interface
+# included), smtps://… (implicit TLS). EMAIL_BACKEND=django_ses.SESBackend sends through
+# the SES API instead (pip install 'booth[ses]'; region AWS_SES_REGION_NAME, else
+# BOOTH_AWS_REGION). Written as Django 6.1's MAILERS (the EMAIL_* settings are deprecated).
+_email = env.email_url("EMAIL_URL", default="consolemail://")
+_email_backend = env.str("EMAIL_BACKEND", default="") or _email["EMAIL_BACKEND"]
+_email_options = {}
+if _email_backend == "django.core.mail.backends.smtp.EmailBackend":
+    _email_options = {
+        "host": _email["EMAIL_HOST"] or "localhost",
+        "port": _email["EMAIL_PORT"] or 25,
+        "username": _email["EMAIL_HOST_USER"] or "",
+        "password": _email["EMAIL_HOST_PASSWORD"] or "",
+        "use_tls": _email.get("EMAIL_USE_TLS", False),
+        "use_ssl": _email.get("EMAIL_USE_SSL", False),
+        # A stuck mail server holds a task worker at most this long (seconds).
+        "timeout": env.float("EMAIL_TIMEOUT", default=10),
+    }
+MAILERS = {"default": {"BACKEND": _email_backend, "OPTIONS": _email_options}}
+if _email_backend == "django_ses.SESBackend":
+    AWS_SES_REGION_NAME = env.str(
+        "AWS_SES_REGION_NAME", default=env.str("BOOTH_AWS_REGION", default="us-east-1")
+    )
+DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="Booth <booth@localhost>")
+# The portrait goes with the email as a JPEG when no larger than this; the link always does.
+BOOTH_EMAIL_ATTACHMENT_MAX_BYTES = env.int(
+    "BOOTH_EMAIL_ATTACHMENT_MAX_BYTES", default=2 * 1024 * 1024
+)
+# A failed send is tried again after 30, 60, 120… seconds, this many times in all.
+BOOTH_EMAIL_ATTEMPTS = env.int("BOOTH_EMAIL_ATTEMPTS", default=5)
+BOOTH_EMAIL_BACKOFF_SECONDS = env.float("BOOTH_EMAIL_BACKOFF_SECONDS", default=30)
 
 # --- Slow-motion replays (Debian's ffmpeg; see experiences/sports/video.py) -----------------
 BOOTH_FFMPEG = env.str("BOOTH_FFMPEG", default="ffmpeg")

@@ -12,7 +12,7 @@ from kernel import admin as kernel_admin
 from kernel.converters import EventIdConverter, PublicTokenConverter
 from operations import certificate, dashboard_views, metrics, preflight_views, report_views
 from visitors import api as visitor_api
-from visitors import device_sessions, replay_views, views
+from visitors import delivery_views, device_sessions, replay_views, views
 
 register_converter(PublicTokenConverter, "token")
 register_converter(EventIdConverter, "event_id")
@@ -62,6 +62,12 @@ urlpatterns = [
     path("r/<token:token>/qr.png", views.result_qr, name="result-qr"),
     path("r/<token:token>/download", views.result_download, name="result-download"),
     path("r/<token:token>/delete", views.result_delete, name="result-delete"),
+    path(
+        "r/<token:token>/narration",
+        delivery_views.result_narration,
+        name="result-narration",
+    ),
+    path("r/<token:token>/email/", delivery_views.result_email, name="result-email"),
     path(
         "admin/files/<slug:kind>/<int:pk>",
         kernel_admin.stored_file,

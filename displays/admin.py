@@ -73,12 +73,13 @@ class DisplayAdmin(admin.ModelAdmin):
         "event",
         "mode",
         "commentary_overlay",
+        "sound",
         "current_asset",
         "pages_open",
         "updated",
     ]
     list_filter = ["event", "mode"]
-    list_editable = ["mode", "commentary_overlay"]
+    list_editable = ["mode", "commentary_overlay", "sound"]
     readonly_fields = ["default_image_preview"]
     inlines = [ConnectionInline]
     actions = [

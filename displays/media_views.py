@@ -33,6 +33,8 @@ def display_media(request: HttpRequest, signed: str) -> HttpResponse:
             return response
     if ref.kind == media.RESULT_QR:
         return _result_qr(ref.pk)
+    if ref.kind == media.NARRATION:
+        return _narration(request, ref.pk)
     replay = Replay.objects.select_related("player").filter(pk=ref.pk).first()
     if replay is None or not replay.ready or not replay.slow_motion.name:
         raise Http404(NOT_SHOWN)
@@ -52,6 +54,17 @@ def _visible_portrait(pk: int) -> Asset:
     if asset is None:
         raise Http404(NOT_SHOWN)
     return asset
+
+
+def _narration(request: HttpRequest, portrait_pk: int) -> HttpResponse:
+    """A shown result's narrated story (the link names the portrait: one key per result)."""
+    narration = _visible_portrait(portrait_pk).job.narration
+    if narration is None or not narration.file.name:
+        raise Http404("This result has no narration.")
+    content_type = "audio/wav" if narration.file.name.endswith(".wav") else "audio/mpeg"
+    return ranged_file_response(
+        request, narration.file, content_type=content_type, max_age=DISPLAY_MEDIA_MAX_AGE
+    )
 
 
 def _result_qr(portrait_pk: int) -> HttpResponse:

@@ -32,6 +32,13 @@ class Display(models.Model):
         default=False,
         help_text=_("Show the live commentary of the event's sports challenge over this wall."),
     )
+    sound = models.BooleanField(
+        default=False,
+        help_text=_(
+            "Play each new result's narrated story on this wall (its browser must be allowed "
+            "to play sound without a tap: docs/operators.md)."
+        ),
+    )
     updated = models.DateTimeField(auto_now=True)
 
     class Meta:

@@ -6,7 +6,12 @@ from django.dispatch import receiver
 
 from displays import services
 from experiences.models.photo import Asset, Job
-from experiences.photo.signals import job_finished, processing_started, result_published
+from experiences.photo.signals import (
+    job_finished,
+    narration_ready,
+    processing_started,
+    result_published,
+)
 
 
 @receiver(processing_started)
@@ -25,3 +30,8 @@ def tell_the_tablet(sender: Any, job: Job, **kwargs: Any) -> None:
     if job.state == Job.State.FAILED and station is not None:
         services.push_state(station.display)  # clears "processing" on the display
     services.notify_station(station, services.job_outcome(job))
+
+
+@receiver(narration_ready)
+def play_narration(sender: Any, job: Job, **kwargs: Any) -> None:
+    services.narration_ready(job)

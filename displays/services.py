@@ -59,6 +59,13 @@ def result_payload(asset: Asset, *, with_qr: bool = True) -> dict[str, Any]:
             for width, kind in media.PORTRAIT_WEBP.items()
         ),
         "qr": media.media_url(media.RESULT_QR, asset.pk) if with_qr else None,
+        # The story read aloud, for walls with their sound on: a current result only (the
+        # attract loop stays silent).
+        "narration": (
+            media.media_url(media.NARRATION, asset.pk)
+            if with_qr and job.narration is not None
+            else None
+        ),
         "created": asset.created.isoformat(),
     }
 
@@ -76,6 +83,7 @@ def display_state(display: Display, attract: list[dict[str, Any]] | None = None)
         "type": "state",
         "display": display.number,
         "mode": display.mode,
+        "sound": display.sound,
         "default_image": default_image_url(display),
         "result": result_payload(asset) if showable else None,
         "commentary": commentary_overlay_of(display),
@@ -174,6 +182,16 @@ def _newer_on_wall(display: Display, job: Job) -> bool:
         assets__pk=display.current_asset_id,
         capture__created__gt=job.capture.created,
     ).exists()
+
+
+def narration_ready(job: Job) -> None:
+    """A result's narration is ready: the displays showing it get its link (and play it if
+    their sound is on)."""
+    portrait = job.portrait
+    if portrait is None:
+        return
+    for display in Display.objects.filter(current_asset=portrait):
+        push_state(display)
 
 
 def withdraw_results(jobs: list[Job]) -> None:

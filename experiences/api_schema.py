@@ -62,6 +62,11 @@ class ResultSerializer(serializers.Serializer):
     qr = serializers.CharField(
         allow_null=True, help_text="A display-scoped signed link of the QR code."
     )
+    narration = serializers.CharField(
+        allow_null=True,
+        help_text="A display-scoped signed link of the story read aloud (MP3): null until a "
+        "narrator has made it, and when narration is off.",
+    )
     created = serializers.DateTimeField()
 
 

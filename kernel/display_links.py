@@ -33,11 +33,12 @@ PORTRAIT = "portrait"
 RESULT_QR = "qr"
 REPLAY_VIDEO = "replay"
 REPLAY_QR = "replay-qr"
+NARRATION = "narration"  # the result's story read aloud (walls with their sound on)
 # The portrait scaled for the screen, in WebP (a wall tile needs far fewer bytes than the
 # full JPEG); the kind names the width, so one signed link still names one picture.
 PORTRAIT_WIDTHS = (480, 640, 960)
 PORTRAIT_WEBP = {width: f"portrait-webp-{width}" for width in PORTRAIT_WIDTHS}
-KINDS = (PORTRAIT, RESULT_QR, REPLAY_VIDEO, REPLAY_QR, *PORTRAIT_WEBP.values())
+KINDS = (PORTRAIT, RESULT_QR, REPLAY_VIDEO, REPLAY_QR, NARRATION, *PORTRAIT_WEBP.values())
 
 
 @dataclass(frozen=True)

@@ -15,6 +15,7 @@ from functools import wraps
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
+from django.utils.crypto import salted_hmac
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from rest_framework.throttling import SimpleRateThrottle
@@ -118,7 +119,37 @@ class HealthAddressRateThrottle(BoothRateThrottle):
         return client_ip(request)
 
 
+class EmailResultRateThrottle(BoothRateThrottle):
+    """Portrait emails per result link: a leaked link cannot be used to mail-bomb."""
+
+    scope = "email_result"
+    who = gettext_lazy("this result")
+
+    def key_for(self, request) -> str | None:
+        token = request.resolver_match.kwargs.get("token") if request.resolver_match else None
+        return _digest("result", token) if token else None
+
+
+class EmailAddressRateThrottle(BoothRateThrottle):
+    """Portrait emails per recipient address, whichever results they come from.
+
+    The cache holds a keyed digest of the address (HMAC with SECRET_KEY), never the
+    address, and only for the limit's window."""
+
+    scope = "email_address"
+    who = gettext_lazy("this email address")
+
+    def key_for(self, request) -> str | None:
+        address = request.POST.get("address", "").strip().lower()
+        return _digest("address", address) if address else None
+
+
+def _digest(what: str, value: str) -> str:
+    return salted_hmac(f"booth.throttling.email.{what}", value).hexdigest()
+
+
 CAPTURE_THROTTLES = [DeviceRateThrottle, CaptureAddressRateThrottle]
+EMAIL_THROTTLES = [EmailResultRateThrottle, EmailAddressRateThrottle]
 
 
 def throttled_detail(who: str, wait: float | None) -> tuple[str, int]:
@@ -145,16 +176,25 @@ def too_many_requests(request: HttpRequest, wait: float | None) -> HttpResponse:
     return response
 
 
+def refusal(request: HttpRequest, *throttles: type[BoothRateThrottle]) -> HttpResponse | None:
+    """The 429 answer if any of the throttles refuses the request (each allowed one counts
+    it), else None: for a view that limits only some requests (a valid form post)."""
+    checks = [cls() for cls in throttles]
+    refused = [check for check in checks if not check.allow_request(request, None)]
+    if refused:
+        return too_many_requests(request, max(t.wait() or 1 for t in refused))
+    return None
+
+
 def rate_limited(*throttles: type[BoothRateThrottle]) -> Callable:
     """Guard a plain Django view with the same throttles the API uses."""
 
     def decorate(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
         @wraps(view)
         def wrapper(request: HttpRequest, *args, **kwargs) -> HttpResponse:
-            checks = [cls() for cls in throttles]
-            refused = [check for check in checks if not check.allow_request(request, None)]
-            if refused:
-                return too_many_requests(request, max(t.wait() or 1 for t in refused))
+            refused = refusal(request, *throttles)
+            if refused is not None:
+                return refused
             return view(request, *args, **kwargs)
 
         return wrapper

@@ -4,9 +4,12 @@
   an empty folder left behind still says that job existed. Folders are removed once empty,
   never a top-level upload folder (`assets/`, `captures/`…), which other visitors share.
   Object storage (S3) has no folders: nothing to do there.
-- **Task-queue rows** (django-tasks-db's table): `process_job(<job id>)`,
-  `process_replay(<replay id>)` and `comment_on_shot(<shot id>)` rows of the erased
-  visitor's jobs, replays and shots are deleted with them. A row a worker is running at
+- **Task-queue rows** (django-tasks-db's table, which keeps finished rows):
+  `process_job(<job id>)`, `narrate_job(<job id>)`, `process_replay(<replay id>)`,
+  `comment_on_shot(<shot id>)` and `send_portrait_email(<job id>, <email id>, <try>)` rows
+  of the erased visitor's jobs, replays and shots are deleted with them (an email's row
+  names the `PortraitEmail` row that holds the address until it is sent, never the
+  address itself). A row a worker is running at
   that moment is left to the worker (deleting it under the worker would fail the worker's
   final save) and removed by the next retention purge (`forget_orphan_tasks`). Rows of
   other tasks (`purge_expired_visitors`) name nobody and are kept.
@@ -31,6 +34,8 @@ from django_tasks_db.models import DBTaskResult
 
 from experiences.models.photo import Asset, Job
 from experiences.models.sports import Replay, Shot
+from experiences.photo.narration import narrate_job
+from experiences.photo.portrait_email import send_portrait_email
 from experiences.photo.storage import job_folder
 from experiences.photo.tasks import process_job
 from experiences.sports.commentary.service import comment_on_shot
@@ -41,7 +46,13 @@ logger = logging.getLogger(__name__)
 # Which task carries which row's id as its first argument, by every path the queue table
 # may name it by: this release's, and the previous release's (experiences.tasks), whose
 # rows an upgrade keeps.
-TASKS = ((process_job, Job), (process_replay, Replay), (comment_on_shot, Shot))
+TASKS = (
+    (process_job, Job),
+    (narrate_job, Job),
+    (process_replay, Replay),
+    (comment_on_shot, Shot),
+    (send_portrait_email, Job),
+)
 
 
 def _paths(task) -> list[str]:
@@ -76,8 +87,10 @@ def forget_tasks(job_ids: list[int], replay_ids: list[int], shot_ids: list[int])
     """Delete the queue rows of these jobs, replays and shots, but for running ones."""
     ids_by_task = (
         (process_job, job_ids),
+        (narrate_job, job_ids),
         (process_replay, replay_ids),
         (comment_on_shot, shot_ids),
+        (send_portrait_email, job_ids),
     )
     ids_by_path = {path: ids for task, ids in ids_by_task for path in _paths(task)}
     deleted = 0

@@ -53,6 +53,16 @@ def fresh_cache(settings):
 
 
 @pytest.fixture(autouse=True)
+def narration_off(settings) -> None:
+    """No story is read aloud unless a test asks (BOOTH_NARRATOR=espeak or polly): the
+    embedded default would queue an espeak-ng + ffmpeg task after every job, and the tests
+    that count a job's assets, files or queued tasks are about other things. The narration
+    tests (tests/experiences/photo/test_narration.py) and those of erasure and the event
+    report that include it turn it on."""
+    settings.BOOTH_NARRATOR = "none"
+
+
+@pytest.fixture(autouse=True)
 def no_worker_processes_expected(settings) -> None:
     """No separate worker process runs beside a test, whatever REDIS_URL implies (scaled
     mode expects them, and /readyz would say they are missing): the worker-health tests

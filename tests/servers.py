@@ -19,8 +19,16 @@ def free_port() -> int:
 
 
 def booth_env(var_dir: Path, **extra: str) -> dict[str, str]:
-    """The environment of a fresh Booth instance whose files live in `var_dir`."""
-    env = {**os.environ, "BOOTH_VAR_DIR": str(var_dir), "DJANGO_SETTINGS_MODULE": "booth.settings"}
+    """The environment of a fresh Booth instance whose files live in `var_dir`.
+
+    Narration is off unless `extra` turns it on (BOOTH_NARRATOR=espeak), as in the
+    in-process tests (tests/conftest.py): a job's folder then holds its portrait and QR."""
+    env = {
+        **os.environ,
+        "BOOTH_VAR_DIR": str(var_dir),
+        "DJANGO_SETTINGS_MODULE": "booth.settings",
+        "BOOTH_NARRATOR": "none",
+    }
     env.pop("DATABASE_URL", None)
     env.pop("REDIS_URL", None)
     return {**env, **extra}

@@ -206,6 +206,15 @@ def test_a_korean_visitor_gets_a_korean_story_on_the_wall_and_the_phone(booth_se
         box = target.bounding_box()
         assert box["height"] >= 44 and box["width"] >= 44
 
+    phone.click("text=Email me my portrait")
+    assert phone.title().startswith("Email me my portrait")
+    assert_no_violations(phone, "the email page")
+    phone.fill("input[name=address]", "not-an-address")
+    phone.click("main button[type=submit]")
+    phone.wait_for_selector("[data-email=error]")
+    assert_no_violations(phone, "the email page with a bad address")
+    phone.goto(link)
+
     phone.click("text=Delete my photo")
     assert phone.title().startswith("Delete your photo?")
     buttons = phone.locator("main a.button, main button")

@@ -1,5 +1,6 @@
 """Events, experiences, base images and the capture → job → asset chain."""
 
+from experiences.models.delivery import PortraitEmail
 from experiences.models.events import (
     UNIFORM_RGB,
     AgeBand,
@@ -40,6 +41,7 @@ __all__ = [
     "JobQuerySet",
     "LeaderboardReset",
     "Player",
+    "PortraitEmail",
     "PublicLink",
     "Replay",
     "Shot",

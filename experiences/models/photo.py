@@ -136,11 +136,17 @@ class Job(models.Model):
     def portrait(self) -> "Asset | None":
         return self.assets.filter(kind=Asset.Kind.PORTRAIT).first()
 
+    @property
+    def narration(self) -> "Asset | None":
+        """The story read aloud, when a narrator made it (experiences.photo.narration)."""
+        return self.assets.filter(kind=Asset.Kind.NARRATION).first()
+
 
 class Asset(PublicLink):
     class Kind(models.TextChoices):
         PORTRAIT = "portrait", _("Portrait")
         QR = "qr", _("QR code")
+        NARRATION = "narration", _("Narration (the story read aloud)")
 
     job = models.ForeignKey(Job, on_delete=models.CASCADE, related_name="assets")
     kind = models.CharField(max_length=16, choices=Kind.choices)

@@ -24,6 +24,8 @@ class Tally(models.Model):
         FAILED = "failed", _("Job failed")
         RESULT_OPEN = "result_open", _("Result page opened")
         DOWNLOAD = "download", _("Portrait downloaded")
+        NARRATION = "narration", _("Story narrated")
+        EMAIL_SENT = "email_sent", _("Portrait emailed")
 
     event = models.ForeignKey(Event, on_delete=models.CASCADE, related_name="tallies")
     # 0 when no station is known (not NULL: SQLite cannot make NULLs equal in the key).

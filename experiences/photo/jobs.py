@@ -24,7 +24,7 @@ from django.utils import timezone
 from experiences.models import tallies
 from experiences.models.photo import Asset, Job
 from experiences.models.tallies import Tally
-from experiences.photo import backends, leases, signals, storage
+from experiences.photo import backends, leases, narration, signals, storage
 from experiences.photo import notifications as webhooks
 from experiences.photo.experience_types import make_picture
 from experiences.photo.imaging import encode_jpeg
@@ -118,6 +118,7 @@ def publish(job: Job) -> bool:
         signals.result_published.send(sender=Job, job=job, portrait=portrait)
     signals.job_finished.send(sender=Job, job=job)
     webhooks.result_ready(job)  # once, like the push: staff hear of each result one time
+    narration.queue_narration(job)  # after the wall has the portrait: it never waits
     return True
 
 

@@ -19,3 +19,7 @@ result_published = Signal()
 # A job has ended, succeeded (after `result_published`) or failed: `job`. Tablets hear
 # how it ended; a failed job's display stops saying "processing".
 job_finished = Signal()
+
+# A published result's story was read aloud: `job`, `narration` (the audio asset). Walls
+# showing the result (with their sound on) get the audio's link. Sent after the commit.
+narration_ready = Signal()

@@ -174,8 +174,28 @@ export function mountScreen(root, initialState) {
       : null;
   }
 
+  // --- narration (the display's sound switch) ---------------------------------------------
+  // Each current result's story is read once, when its narration arrives (it follows the
+  // portrait: narration never delays the wall). A kiosk browser must allow sound without a
+  // tap (docs/operators.md); a refusal is silent.
+  let spoken = null;
+  const voice = new Audio();
+  function speak(state) {
+    if (!state.sound) voice.pause(); // switched off: stop mid-sentence
+    const url = state.sound && state.mode === "live" ? state.result?.narration : null;
+    if (!url || spoken === state.result.id) return;
+    spoken = state.result.id;
+    root.dataset.spoken = String(spoken); // what the status and the tests can see
+    voice.src = url;
+    voice.play().then(
+      () => (root.dataset.sound = "playing"),
+      () => (root.dataset.sound = "refused"),
+    );
+  }
+
   // --- state ----------------------------------------------------------------------------
   function render(state, { keepAttract = false } = {}) {
+    speak(state);
     followCommentary(state.commentary ?? null);
     const isNew = state.result && state.result.id !== lastState.result?.id;
     if (isNew) lastNewResultAt = Date.now();

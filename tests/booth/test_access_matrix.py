@@ -36,6 +36,7 @@ from displays.routing import websocket_urlpatterns
 from experiences.models.events import new_public_token
 from experiences.models.photo import Asset
 from experiences.models.sports import CommentaryLine, LeaderboardReset, Replay
+from experiences.photo.storage import save_asset
 from experiences.sports.shots import ShotReport, record_shot
 from kernel import display_links as media
 from moderation.models import ErasureLog
@@ -143,6 +144,7 @@ def world(db, settings) -> World:
     booth = factories.make_booth(stations=2, default_image=True)
     second = booth.event.stations.get(number=2)
     job = factories.make_finished_job(booth.station)
+    save_asset(job, Asset.Kind.NARRATION, b"ID3 audio", "mp3")  # a narrated result
     other_job = factories.make_job(second, nickname="Joon")
     gone = factories.make_job(booth.station, nickname="Gone")
     erase_player(gone.capture.player, reason=ErasureLog.Reason.STAFF)

@@ -16,13 +16,15 @@ pytestmark = pytest.mark.django_db
 
 
 def production_env(tmp_path, **extra: str) -> dict[str, str]:
-    """What a production deployment sets: no DEBUG, its own long key, its host, HTTPS."""
+    """What a production deployment sets: no DEBUG, its own long key, its host, HTTPS, and
+    a mail server (the demo's console "email" is flagged by check --deploy)."""
     return booth_env(
         tmp_path,
         DEBUG="false",
         SECRET_KEY=secrets.token_urlsafe(64),
         ALLOWED_HOSTS="booth.example.org",
         BOOTH_HTTPS="true",
+        EMAIL_URL="smtp+tls://booth:mail-password@mail.example.org:587",
         **extra,
     )
 

@@ -67,6 +67,7 @@ async def test_display_gets_its_state_with_the_default_image_before_any_result(b
         "type": "state",
         "display": 1,
         "mode": "live",
+        "sound": False,
         "default_image": "/static/displays/default.svg",
         "result": None,
         "commentary": None,

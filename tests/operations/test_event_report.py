@@ -16,6 +16,7 @@ from experiences.models.photo import Job
 from experiences.models.tallies import Tally
 from experiences.photo.imaging import ImageRejected
 from experiences.photo.jobs import fail_job
+from experiences.photo.narration import narrate
 from moderation import review
 from moderation.models import ErasureLog
 from moderation.services import erase_player
@@ -30,6 +31,7 @@ def figure(page: str, name: str) -> str:
 
 
 def test_the_report_counts_a_seeded_event(booth, settings):
+    settings.BOOTH_NARRATOR = "espeak"
     one, two = booth.station, booth.event.stations.get(number=2)
     jobs = [make_finished_job(one, name) for name in ("Ada", "Grace", "Linus")]
     jobs.append(make_finished_job(two, "Mina"))
@@ -43,6 +45,7 @@ def test_the_report_counts_a_seeded_event(booth, settings):
     for job, seconds in zip(jobs, (2, 4, 6, 20), strict=True):
         Job.objects.filter(pk=job.pk).update(published=job.created + timedelta(seconds=seconds))
 
+    assert narrate(jobs[0].pk) == "narrated"  # espeak-ng: the story read aloud once
     visitor = Client()
     for _ in range(3):
         assert visitor.get(f"/r/{jobs[0].portrait.token}/").status_code == 200
@@ -60,6 +63,8 @@ def test_the_report_counts_a_seeded_event(booth, settings):
     assert figure(page, "failed") == "1"
     assert figure(page, "opens") == "4"
     assert figure(page, "downloads") == "1"
+    assert figure(page, "narrations") == "1"
+    assert figure(page, "emails") == "0"
     assert figure(page, "deletions") == "1"
     assert figure(page, "pulls") == "1"
     # Grace (4 s) was erased with her job: 2, 6, 20 s remain -> p50 6 s, p95 20 s.
@@ -80,6 +85,8 @@ def test_the_report_counts_a_seeded_event(booth, settings):
         "failed": "1",
         "result_open": "4",
         "download": "1",
+        "narration": "1",
+        "email_sent": "0",
     }
     assert ["visitor deletions", "1"] in rows and ["moderation pulls", "1"] in rows
 

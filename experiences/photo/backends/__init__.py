@@ -2,10 +2,11 @@
 
 Settings choose each stage's backend by a short name (BOOTH_FACE_DETECTOR=mesh,
 haar or rekognition, BOOTH_COMPOSITOR, BOOTH_STORY_WRITER, BOOTH_UNIFORM_PAINTER,
-BOOTH_BUSINESS_PORTRAIT_MAKER; see the tables below and kernel.plugins); the local classes
-work offline with what installed packages carry.
+BOOTH_BUSINESS_PORTRAIT_MAKER, BOOTH_NARRATOR; see the tables below and kernel.plugins); the
+local classes work offline with what installed packages carry.
 """
 
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Protocol, runtime_checkable
 
 from PIL import Image
@@ -79,6 +80,35 @@ class StoryWriter(Protocol):
     def language_for(self, base_image: "BaseImage", player: "Player") -> str:
         """The language `write` writes in for this player ("en", "ko"): pages mark the
         story with it when it is not the page's own language."""
+        ...
+
+
+class NarrationUnavailable(BackendFailed):
+    """The narrator could not read the story aloud; the result is shown without audio."""
+
+
+@dataclass(frozen=True)
+class Speech:
+    """Audio of a story: the bytes, the file extension and its media type."""
+
+    audio: bytes
+    extension: str
+    content_type: str
+
+
+class Narrator(Protocol):
+    """The story read aloud, for the result page and (sound on) the wall."""
+
+    name: str
+
+    def missing(self) -> str | None:
+        """Why this narrator cannot work on this machine (a program not installed), as a
+        sentence for `manage.py check`; None when it can."""
+        ...
+
+    def narrate(self, text: str, language: str) -> Speech:
+        """`text`, written in `language` ("en", "ko"), as speech; raises
+        NarrationUnavailable with the reason otherwise."""
         ...
 
 
@@ -180,6 +210,14 @@ BUSINESS_PORTRAIT_MAKERS = Backends(
         "experiences.backends.titan_edit.TitanBusinessPortraitMaker": "titan",
     },
 )
+NARRATORS = Backends(
+    "BOOTH_NARRATOR",
+    {
+        "none": "experiences.photo.backends.narrators.NoNarrator",
+        "espeak": "experiences.photo.backends.narrators.EspeakNarrator",
+        "polly": "experiences.photo.backends.polly.PollyNarrator",
+    },
+)
 
 
 def face_detector() -> FaceDetector:
@@ -200,3 +238,7 @@ def uniform_painter() -> UniformPainter:
 
 def business_portrait_maker() -> BusinessPortraitMaker:
     return BUSINESS_PORTRAIT_MAKERS.get()
+
+
+def narrator() -> Narrator:
+    return NARRATORS.get()
