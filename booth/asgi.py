@@ -75,9 +75,7 @@ application = BodyTooLarge(
         {
             "http": django_asgi_app,
             # Only Booth's own pages (or no browser at all) may open a socket; see the module.
-            "websocket": SameOriginValidator(
-                AuthMiddlewareStack(URLRouter(websocket_urlpatterns))
-            ),
+            "websocket": SameOriginValidator(AuthMiddlewareStack(URLRouter(websocket_urlpatterns))),
         }
     ),
     *body_limits(),

@@ -6,9 +6,10 @@ buffers the body into `Request.content` and calls `process()` only once all of i
 arrived; daphne's `WebRequest.process` (daphne/http_protocol.py) then passes
 `self.content` to the application in `request_buffer_size` chunks ("Run application
 against request"). Measured with daphne 4.2: an anonymous 400 MB POST to /healthz was read
-whole (the process grew 493 → 671 MB) before the 403. So under daphne the body limits of
-kernel.body_limits spare Django, not the server; front it with a proxy that enforces them
-(docs/deployment.md has nginx and Caddy settings).
+whole (the process grew 493 → 671 MB) before the 403; in bench/web_servers.py a 200 MB one
+was read whole in 4.9 s (+173 MB) before its 413, where uvicorn refused it at once. So
+under daphne the body limits of kernel.body_limits spare Django, not the server; front it
+with a proxy that enforces them (docs/deployment.md has nginx and Caddy settings).
 
 Import this module before anything else imports Twisted's reactor: `daphne.server`
 installs the asyncio reactor on import.

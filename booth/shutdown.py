@@ -22,6 +22,7 @@ logger = logging.getLogger(__name__)
 
 GOING_AWAY = 1001
 
+
 def remove_stale_presence(*, all_rows: bool) -> int:
     """Delete presence rows nobody holds: all of them when this is the only web process
     (embedded mode), else those unheard of for a silent period (a killed process's)."""

@@ -89,7 +89,9 @@ def run_uvicorn(
         ssl_certfile=str(tls.server_cert) if tls else None,
         ssl_keyfile=str(tls.server_key) if tls else None,
     )
-    previous = {sig: signal.signal(sig, _handled_already) for sig in (signal.SIGINT, signal.SIGTERM)}
+    previous = {
+        sig: signal.signal(sig, _handled_already) for sig in (signal.SIGINT, signal.SIGTERM)
+    }
     try:
         BoothUvicorn(config, ready).run()
     finally:

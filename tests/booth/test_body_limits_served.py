@@ -66,7 +66,9 @@ def post_huge(port: int, path: str, *, chunked: bool) -> tuple[bytes, float, flo
     answered_after = closed_after = None
     try:
         while time.monotonic() - started < 10:
-            readable, writable, _ = select.select([client], [] if answered_after else [client], [], 1)
+            readable, writable, _ = select.select(
+                [client], [] if answered_after else [client], [], 1
+            )
             if readable:
                 try:
                     data = client.recv(65536)
@@ -106,8 +108,10 @@ def test_a_300_mb_body_is_refused_before_it_is_read(demo, path, chunked):
     answer, answered_after, closed_after = post_huge(demo.port, path, chunked=chunked)
 
     grown = rss_mb(pid) - before
-    print(f"\n{path} {'chunked' if chunked else 'declared'}: answered in {answered_after:.2f} s, "
-          f"closed {closed_after:.2f} s later, server grew {grown:.1f} MB: {answer[:40]!r}")
+    print(
+        f"\n{path} {'chunked' if chunked else 'declared'}: answered in {answered_after:.2f} s, "
+        f"closed {closed_after:.2f} s later, server grew {grown:.1f} MB: {answer[:40]!r}"
+    )
     assert answered_after < 2
     assert closed_after < 1  # the server does not read and discard the other 290 MB
     assert grown < 32
