@@ -23,4 +23,5 @@ RUN pip install --no-cache-dir . \
     && python manage.py compiletranslations \
     && python manage.py collectstatic --no-input -v0
 EXPOSE 8000
+# The web process is uvicorn; set BOOTH_WEB_SERVER=daphne for daphne (docs/deployment.md).
 CMD ["python", "manage.py", "serve", "--no-worker", "--host", "0.0.0.0", "--port", "8000"]

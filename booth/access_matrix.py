@@ -444,11 +444,13 @@ TOKEN_PLACES: list[TokenPlace] = [
         "admin history entries go with the visitor's erasure",
     ),
     TokenPlace(
-        "server log: request paths in Django's request and security warnings, daphne's messages",
+        "server log: request paths in Django's request and security warnings, the web "
+        "server's messages",
         "logged",
         "masked to `/r/[token]` by booth.log_privacy.MaskLinkTokens on every handler; "
-        "Django's default handlers are routed through it. Daphne's separate access log is "
-        "not enabled by `manage.py serve`; a proxy in front must mask its own logs",
+        "Django's default handlers are routed through it. The server's access log (uvicorn's "
+        "or daphne's) is not enabled by `manage.py serve`; a proxy in front must mask its own "
+        "logs",
     ),
     TokenPlace(
         "display, wall and commentary pages and sockets, the tablet's station socket and "

@@ -207,10 +207,18 @@ else:
     CHANNEL_LAYERS = {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer"}}
 
 # The pages send only small JSON messages (pings, commands): anything larger is refused
-# (daphne closes the connection, consumers close with 1009).
+# (the server closes the socket with 1009 "Message Too Big"; consumers check it too).
 BOOTH_WEBSOCKET_MAX_MESSAGE_BYTES = env.int("BOOTH_WEBSOCKET_MAX_MESSAGE_BYTES", default=16 * 1024)
 # Messages a page may send a minute (heartbeats, hellos); more are dropped unread.
 BOOTH_WEBSOCKET_MESSAGES_PER_MINUTE = env.int("BOOTH_WEBSOCKET_MESSAGES_PER_MINUTE", default=120)
+
+# --- Web server and request bodies ---------------------------------------------------
+# `manage.py serve`'s server: uvicorn, or daphne (which reads whole bodies before Booth can
+# refuse them; docs/deployment.md, "The web server").
+BOOTH_WEB_SERVER = env.str("BOOTH_WEB_SERVER", default="uvicorn")
+# Request bodies are capped per route before they are read (booth/asgi.py has the table:
+# photo and clip uploads, API JSON, forms); this is the cap of every other URL.
+BOOTH_MAX_OTHER_BODY_BYTES = env.int("BOOTH_MAX_OTHER_BODY_BYTES", default=64 * 1024)
 
 # --- Cache ----------------------------------------------------------------------------
 # Rate limits count in the default cache: with REDIS_URL every web process shares one count

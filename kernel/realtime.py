@@ -1,6 +1,6 @@
 """Sending channel-layer messages from synchronous code, wherever it runs.
 
-In embedded mode the job worker is a thread beside daphne's event loop, and the
+In embedded mode the job worker is a thread beside the web server's event loop, and the
 in-memory channel layer's queues belong to that loop: a message must be handed to the
 loop, not sent from a second loop in the worker thread. `manage.py serve` binds the
 server's loop here; everywhere else (views, tests, Redis workers) asgiref's

@@ -1,6 +1,6 @@
-"""The real server (`manage.py serve`, daphne): a foreign page's socket is refused at the
-handshake, and an oversized message drops that connection before any consumer reads it
-(daphne's protocol fails the connection by dropping it), while other pages stay."""
+"""The real server (`manage.py serve`): a foreign page's socket is refused at the
+handshake, and an oversized message closes that connection with 1009 "Message Too Big"
+before any consumer reads it, while other pages stay."""
 
 import asyncio
 import json
@@ -47,6 +47,7 @@ async def test_the_served_sockets_refuse_foreign_pages_and_oversized_messages(se
         await page.send(json.dumps({"type": "ping", "pad": "x" * 5000}))
         with pytest.raises(websockets.ConnectionClosed):
             await asyncio.wait_for(page.recv(), timeout=10)
+        assert page.close_code == 1009
 
         await other.send(json.dumps({"type": "ping"}))
         assert json.loads(await asyncio.wait_for(other.recv(), timeout=10)) == {"type": "pong"}

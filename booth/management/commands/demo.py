@@ -15,9 +15,19 @@ class Command(BaseCommand):
         parser.add_argument(
             "--https", action="store_true", help="Serve HTTPS with Booth's local CA (see serve)."
         )
+        parser.add_argument(
+            "--server", choices=["uvicorn", "daphne"], help="The web server (see serve)."
+        )
 
     def handle(
-        self, *args, host: str, port: int, device_password=None, https: bool = False, **options
+        self,
+        *args,
+        host: str,
+        port: int,
+        device_password=None,
+        https: bool = False,
+        server: str | None = None,
+        **options,
     ) -> None:
         call_command("migrate", interactive=False, verbosity=0)
         call_command("compiletranslations")
@@ -38,4 +48,4 @@ class Command(BaseCommand):
         )
         if https:
             self.stdout.write(f"Install the CA on each tablet: {base}/staff/certificate/\n")
-        call_command("serve", host=host, port=port, https=https)
+        call_command("serve", host=host, port=port, https=https, server=server)

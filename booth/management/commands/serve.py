@@ -1,20 +1,29 @@
-"""Start Booth: daphne (HTTP + websockets) and, in embedded mode, job processing."""
+"""Start Booth: a web server (HTTP + websockets) and, in embedded mode, job processing.
+
+The server is uvicorn unless `--server daphne` (or BOOTH_WEB_SERVER=daphne) asks for daphne;
+booth/uvicorn_server.py says why. Each server's module is imported only when chosen:
+importing daphne installs Twisted's reactor.
+"""
 
 import asyncio
+import importlib
 
-from daphne.server import Server  # first: installs Twisted's asyncio reactor
-
-from daphne.endpoints import build_endpoint_description_strings  # isort: skip
 from channels.routing import get_default_application
 from django.conf import settings
-from django.core.management.base import BaseCommand
+from django.core.management.base import BaseCommand, CommandError
 
-from booth.shutdown import close_websockets_on_shutdown, remove_stale_presence
+from booth.shutdown import remove_stale_presence
 from booth.worker import embedded_workers
 from experiences.photo.recovery import requeue_after_restart
 from kernel.network import qr_base_warnings, reachable_base_url
 from kernel.realtime import bind_server_loop
-from kernel.tls import ensure_server_certificate, lan_address_hosts, tls_endpoint, tls_files
+from kernel.tls import ensure_server_certificate, lan_address_hosts, tls_files
+
+# The function that runs each server (same signature), by the name `--server` takes.
+SERVERS = {
+    "uvicorn": "booth.uvicorn_server.run_uvicorn",
+    "daphne": "booth.daphne_server.run_daphne",
+}
 
 
 class Command(BaseCommand):
@@ -35,16 +44,33 @@ class Command(BaseCommand):
             "(created once in BOOTH_VAR_DIR/tls/); tablets install the CA from "
             "/staff/certificate/.",
         )
+        parser.add_argument(
+            "--server",
+            choices=sorted(SERVERS),
+            help="The web server: uvicorn (the default, BOOTH_WEB_SERVER) or daphne, which "
+            "reads whole request bodies before Booth can refuse them (docs/deployment.md).",
+        )
 
     def handle(
-        self, *args, host: str, port: int, no_worker: bool, https: bool = False, **options
+        self,
+        *args,
+        host: str,
+        port: int,
+        no_worker: bool,
+        https: bool = False,
+        server: str | None = None,
+        **options,
     ) -> None:
         self.check(display_num_errors=False)
-        endpoints = build_endpoint_description_strings(host=host, port=port)
+        server = server or settings.BOOTH_WEB_SERVER
+        if server not in SERVERS:
+            raise CommandError(f"Unknown web server {server!r}: choose {' or '.join(SERVERS)}.")
+        module, _, name = SERVERS[server].rpartition(".")
+        run_server = getattr(importlib.import_module(module), name)
+        files = None
         if https:
             files = tls_files(settings.BOOTH_TLS_DIR)
             ensure_server_certificate(files, lan_address_hosts(host))
-            endpoints = [tls_endpoint(host, port, files)]
             # Cookies over HTTPS only. No HSTS or redirect: the CA is the booth's own, and a
             # browser told "HTTPS only" for this address would keep refusing plain HTTP
             # after the event.
@@ -71,22 +97,21 @@ class Command(BaseCommand):
                 workers.start()
             mode = f"{len(workers.workers)} job worker thread(s)" if workers else "no job worker"
             self.stdout.write(
-                f"Booth is serving on {scheme}://{host}:{port}/ with {mode}.", self.style.SUCCESS
+                f"Booth is serving on {scheme}://{host}:{port}/ ({server}) with {mode}.",
+                self.style.SUCCESS,
             )
 
         try:
-            server = Server(
-                application=get_default_application(),
-                endpoints=endpoints,
-                signal_handlers=True,
-                ready_callable=ready,
-                # Daphne closes a connection whose message is larger (1009 Message Too Big)
-                # before a consumer sees it; consumers check the same limit themselves.
-                websocket_max_message_size=settings.BOOTH_WEBSOCKET_MAX_MESSAGE_BYTES,
-                websocket_max_frame_size=settings.BOOTH_WEBSOCKET_MAX_MESSAGE_BYTES,
+            run_server(
+                get_default_application(),
+                host=host,
+                port=port,
+                ready=ready,
+                # The server closes a socket whose message is larger with 1009 "Message Too
+                # Big" before a consumer sees it; consumers check the same limit themselves.
+                websocket_max_bytes=settings.BOOTH_WEBSOCKET_MAX_MESSAGE_BYTES,
+                tls=files,
             )
-            close_websockets_on_shutdown(server)
-            server.run()
         finally:
             if workers is not None:
                 workers.stop()
