@@ -1,7 +1,7 @@
 """End-to-end latency of the embedded server: tablet upload → portrait on the display.
 
     .venv/bin/python bench/e2e_latency.py [--rounds N] [--port P] [--stations S]
-        [--think SECONDS] [--env NAME=VALUE ...] [--project DIR] [--keep]
+        [--think SECONDS] [--env NAME=VALUE ...] [--project DIR] [--keep] [--profile [STEM]]
 
 Starts `manage.py serve` in a subprocess on a fresh temporary BOOTH_VAR_DIR (migrate +
 seed_demo first), logs in the station device accounts, opens every display's websocket,
@@ -12,6 +12,11 @@ sustained captures per second, and (read from the database afterwards) where eac
 capture's time went on the server, and the CPU time the server, this client and any
 other process used meanwhile (a busy machine skews every figure). The server is stopped
 at the end, also on error. Everything talks to 127.0.0.1 only.
+
+--profile attaches py-spy to the server process(es) for the measured rounds only (after
+the warm-up) and writes a flame graph (STEM-<process>.svg) and collapsed stacks (.txt),
+then prints the functions with the most own and cumulative samples (bench/profiling.py).
+Sampling costs the server a little time: compare CPU figures of runs without it.
 
 --project runs another checkout's code (e.g. `git archive HEAD | tar -x -C DIR`) with
 this virtualenv, to compare before and after a change.
@@ -45,6 +50,7 @@ from websockets.asyncio.client import connect
 BENCH = Path(__file__).resolve().parent
 sys.path.insert(0, str(BENCH))
 
+import profiling  # noqa: E402
 from photo import jpeg_bytes, tablet_frame  # noqa: E402
 from server_env import bench_env  # noqa: E402
 
@@ -298,10 +304,13 @@ def cpu_snapshot(server_pids: list[int]) -> dict[str, float] | None:
         return None
 
 
-async def run_clients(args, ports: list[int], server_pids: list[int], photo: bytes):
+async def run_clients(
+    args, ports: list[int], server_pids: list[int], photo: bytes, profile_labels: list[str]
+):
     """Station N posts to web process N mod W and watches its display on the next one."""
     from contextlib import AsyncExitStack
 
+    profilers = []
     async with AsyncExitStack() as stack:
         stations = []
         for number in range(1, args.stations + 1):
@@ -316,6 +325,12 @@ async def run_clients(args, ports: list[int], server_pids: list[int], photo: byt
         try:
             for number in range(max(0, args.warmup)):
                 await capture(stations[number % len(stations)], photo, 0)
+            if args.profile:
+                profilers = [
+                    profiling.start(pid, label, args.profile)
+                    for pid, label in zip(server_pids, profile_labels, strict=True)
+                ]
+                await asyncio.sleep(0.5)  # py-spy attaches; the server is idle meanwhile
             cpu_before = cpu_snapshot(server_pids)
             began = time.perf_counter()
             per_station = await asyncio.gather(
@@ -324,13 +339,16 @@ async def run_clients(args, ports: list[int], server_pids: list[int], photo: byt
             elapsed = time.perf_counter() - began
             cpu_after = cpu_snapshot(server_pids)
         finally:
+            for profiler in profilers:
+                profiling.stop(profiler)
             for station in stations:
                 if station.reader is not None:
                     station.reader.cancel()
     cpu = None
     if cpu_before and cpu_after:
         cpu = {name: cpu_after[name] - cpu_before[name] for name in cpu_before}
-    return [sample for samples in per_station for sample in samples], elapsed, cpu
+    samples = [sample for samples in per_station for sample in samples]
+    return samples, elapsed, cpu, profilers
 
 
 def read_server_times(project: Path, var_dir: Path, samples: list[Sample]) -> None:
@@ -444,6 +462,14 @@ def main() -> None:
     )
     parser.add_argument("--keep", action="store_true", help="keep the temporary var dir")
     parser.add_argument(
+        "--profile",
+        type=Path,
+        nargs="?",
+        const=Path("/tmp/booth-e2e-profile"),
+        metavar="STEM",
+        help="sample the server with py-spy: STEM-<process>.svg and .txt (/tmp/booth-e2e-profile)",
+    )
+    parser.add_argument(
         "--scaled", action="store_true", help="2 web + 2 workers + scheduler on PostgreSQL+Redis"
     )
     parser.add_argument(
@@ -456,6 +482,8 @@ def main() -> None:
     )
     args = parser.parse_args()
     project = args.project.resolve()
+    if args.profile:
+        profiling.py_spy()  # before any set-up: say at once if it is missing
     port = args.port or free_port()
 
     var_dir, env = bench_env("booth-bench-", port, args.env, host=HOST)
@@ -479,13 +507,15 @@ def main() -> None:
         if args.scaled:
             ports = [port, free_port()]
             processes = start_scaled(project, env, ports, var_dir)
+            labels = ["web-0", "web-1", "worker-0", "worker-1", "scheduler"]
         else:
             ports = [port]
             processes = [start_server(project, env, port, log_path)]
+            labels = ["server"]
         for web_port, web in zip(ports, processes, strict=False):
             wait_until_serving(web, f"http://{HOST}:{web_port}")
-        samples, elapsed, cpu = asyncio.run(
-            run_clients(args, ports, [p.pid for p in processes], photo)
+        samples, elapsed, cpu, profilers = asyncio.run(
+            run_clients(args, ports, [p.pid for p in processes], photo, labels)
         )
         ok = True
     finally:
@@ -512,6 +542,8 @@ def main() -> None:
             connections.close_all()
             drop_database(args.postgres_url, database)
     report(samples, elapsed, cpu, args)
+    for profiler in profilers:
+        profiling.summarise(profiler, project, captures=len(samples))
     if args.keep:
         print(f"\nkept {var_dir} (server.log, booth.sqlite3, media/)")
 
