@@ -11,7 +11,7 @@ import os
 import threading
 
 from django.conf import settings
-from django.db import connections
+from django.db import connections, transaction
 from django.tasks.signals import task_enqueued
 from django.utils.crypto import get_random_string
 from django_tasks_db.management.commands.db_worker import Worker
@@ -46,11 +46,11 @@ OUTAGE_BACKOFF_MAX_SECONDS = 2.0
 class EmbeddedWorkers:
     """A few django-tasks-db workers on threads, plus the retention purge, stopped together.
 
-    A job queued in this process wakes a worker at once (django.tasks' `task_enqueued`
-    signal, sent once the task's row is committed), so they need not poll: polling every
-    few milliseconds would cost CPU and take SQLite's write lock away from the uploads.
-    They still look every `idle_poll` seconds for jobs queued by other processes
-    (management commands, restarts).
+    A job queued in this process wakes a worker as soon as its task's row is committed
+    (django.tasks' `task_enqueued` signal, then the transaction's commit), so they need
+    not poll: polling every few milliseconds would cost CPU and take SQLite's write lock
+    away from the uploads. They still look every `idle_poll` seconds for jobs queued by
+    other processes (management commands, restarts).
 
     One job wakes one idle worker, not all of them: each look at the queue is a write
     transaction (django-tasks-db claims under BEGIN IMMEDIATE on SQLite), so every worker
@@ -87,6 +87,11 @@ class EmbeddedWorkers:
         self.threads.append(purge)
 
     def _wake(self, **kwargs) -> None:
+        """On `task_enqueued`: wake a worker once the task's row is committed (at once
+        outside a transaction), so it never looks before the task is there to find."""
+        transaction.on_commit(self._wake_one)
+
+    def _wake_one(self) -> None:
         with self.idle_lock:
             if self.idle:
                 self.idle.pop().set()  # the one that went to sleep last: its cache is warm
