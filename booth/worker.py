@@ -7,7 +7,6 @@ persistent queue a separate `manage.py db_worker` process would use.
 """
 
 import logging
-import os
 import threading
 
 from django.conf import settings
@@ -17,6 +16,7 @@ from django.utils.crypto import get_random_string
 from django_tasks_db.management.commands.db_worker import Worker
 
 from kernel.outages import DATABASE_ERRORS, Outage
+from kernel.pools import available_cores
 from moderation.services import purge_expired
 
 logger = logging.getLogger(__name__)
@@ -158,15 +158,6 @@ class EmbeddedWorkers:
             wake.set()
         for thread in self.threads:
             thread.join(timeout)
-
-
-def available_cores() -> int:
-    """The cores this process may run on (a container's or taskset's limit, not the
-    machine's count)."""
-    try:
-        return len(os.sched_getaffinity(0))
-    except AttributeError:  # not on Linux
-        return os.cpu_count() or 1
 
 
 def default_worker_threads() -> int:
