@@ -23,7 +23,8 @@ this virtualenv, to compare before and after a change.
 
 --scaled runs scaled mode instead: a fresh PostgreSQL database (dropped afterwards),
 Channels on Redis (--redis-url), two web processes (`serve --no-worker`), two
-`db_worker` processes and `booth_scheduler`. Station N posts to one web process and its
+`booth_worker` processes (polling every --worker-interval s, 0.2 as the Procfile) and
+`booth_scheduler`. Station N posts to one web process and its
 display listens on the other, so every result crosses processes through Redis.
 """
 
@@ -140,8 +141,11 @@ def stop_server(proc: subprocess.Popen) -> None:
         )
 
 
-def start_scaled(project: Path, env: dict, ports: list[int], var_dir: Path) -> list:
-    """Web processes first (their order matches `ports`), then two workers and the scheduler."""
+def start_scaled(
+    project: Path, env: dict, ports: list[int], var_dir: Path, interval: float
+) -> list:
+    """Web processes first (their order matches `ports`), then two workers (as the
+    Procfile runs them, polling every `interval` seconds) and the scheduler."""
     processes = [
         start_server(project, env, web_port, var_dir / f"web-{i}.log", "--no-worker")
         for i, web_port in enumerate(ports)
@@ -152,7 +156,7 @@ def start_scaled(project: Path, env: dict, ports: list[int], var_dir: Path) -> l
                 project,
                 {**env, "DB_CONN_MAX_AGE": "600"},  # as the Procfile runs workers
                 var_dir / f"worker-{i}.log",
-                *("db_worker", "--interval", "0.05", "--no-startup-delay"),
+                *("booth_worker", "--interval", str(interval), "--no-startup-delay"),
             )
         )
     processes.append(start_process(project, env, var_dir / "scheduler.log", "booth_scheduler"))
@@ -480,6 +484,12 @@ def main() -> None:
     parser.add_argument(
         "--redis-url", default="redis://127.0.0.1:6379/0", help="--scaled: Redis for Channels"
     )
+    parser.add_argument(
+        "--worker-interval",
+        type=float,
+        default=0.2,
+        help="--scaled: seconds between the workers' polls of the queue (0.2, as the Procfile)",
+    )
     args = parser.parse_args()
     project = args.project.resolve()
     if args.profile:
@@ -506,7 +516,7 @@ def main() -> None:
         manage(project, env, "seed_demo", "--device-password", PASSWORD)
         if args.scaled:
             ports = [port, free_port()]
-            processes = start_scaled(project, env, ports, var_dir)
+            processes = start_scaled(project, env, ports, var_dir, args.worker_interval)
             labels = ["web-0", "web-1", "worker-0", "worker-1", "scheduler"]
         else:
             ports = [port]
