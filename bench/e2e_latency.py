@@ -1,7 +1,8 @@
 """End-to-end latency of the embedded server: tablet upload → portrait on the display.
 
     .venv/bin/python bench/e2e_latency.py [--rounds N] [--port P] [--stations S]
-        [--think SECONDS] [--env NAME=VALUE ...] [--project DIR] [--keep]
+        [--think SECONDS] [--burst N] [--env NAME=VALUE ...] [--project DIR] [--keep]
+        [--profile [STEM]]
 
 Starts `manage.py serve` in a subprocess on a fresh temporary BOOTH_VAR_DIR (migrate +
 seed_demo first), logs in the station device accounts, opens every display's websocket,
@@ -13,12 +14,22 @@ capture's time went on the server, and the CPU time the server, this client and 
 other process used meanwhile (a busy machine skews every figure). The server is stopped
 at the end, also on error. Everything talks to 127.0.0.1 only.
 
+--burst N is the hostile probe instead of rounds: every station posts N photos at the same
+instant (8 × 5 = 40 uploads at once by default), each doing its face detection in its
+request; it prints the upload times and upload → job finished (read from the status API).
+
+--profile attaches py-spy to the server process(es) for the measured rounds only (after
+the warm-up) and writes a flame graph (STEM-<process>.svg) and collapsed stacks (.txt),
+then prints the functions with the most own and cumulative samples (bench/profiling.py).
+Sampling costs the server a little time: compare CPU figures of runs without it.
+
 --project runs another checkout's code (e.g. `git archive HEAD | tar -x -C DIR`) with
 this virtualenv, to compare before and after a change.
 
 --scaled runs scaled mode instead: a fresh PostgreSQL database (dropped afterwards),
 Channels on Redis (--redis-url), two web processes (`serve --no-worker`), two
-`db_worker` processes and `booth_scheduler`. Station N posts to one web process and its
+`booth_worker` processes (polling every --worker-interval s, 0.2 as the Procfile) and
+`booth_scheduler`. Station N posts to one web process and its
 display listens on the other, so every result crosses processes through Redis.
 """
 
@@ -45,6 +56,7 @@ from websockets.asyncio.client import connect
 BENCH = Path(__file__).resolve().parent
 sys.path.insert(0, str(BENCH))
 
+import profiling  # noqa: E402
 from photo import jpeg_bytes, tablet_frame  # noqa: E402
 from server_env import bench_env  # noqa: E402
 
@@ -54,6 +66,7 @@ CONSENT_VERSION = "1"
 STARTUP_TIMEOUT = 60
 RESULT_TIMEOUT = 60
 STOP_TIMEOUT = 20
+BURST_POLL_SECONDS = 0.25
 
 
 @dataclass
@@ -134,8 +147,11 @@ def stop_server(proc: subprocess.Popen) -> None:
         )
 
 
-def start_scaled(project: Path, env: dict, ports: list[int], var_dir: Path) -> list:
-    """Web processes first (their order matches `ports`), then two workers and the scheduler."""
+def start_scaled(
+    project: Path, env: dict, ports: list[int], var_dir: Path, interval: float
+) -> list:
+    """Web processes first (their order matches `ports`), then two workers (as the
+    Procfile runs them, polling every `interval` seconds) and the scheduler."""
     processes = [
         start_server(project, env, web_port, var_dir / f"web-{i}.log", "--no-worker")
         for i, web_port in enumerate(ports)
@@ -146,7 +162,7 @@ def start_scaled(project: Path, env: dict, ports: list[int], var_dir: Path) -> l
                 project,
                 {**env, "DB_CONN_MAX_AGE": "600"},  # as the Procfile runs workers
                 var_dir / f"worker-{i}.log",
-                *("db_worker", "--interval", "0.05", "--no-startup-delay"),
+                *("booth_worker", "--interval", str(interval), "--no-startup-delay"),
             )
         )
     processes.append(start_process(project, env, var_dir / "scheduler.log", "booth_scheduler"))
@@ -225,9 +241,9 @@ async def open_display(station: Station, port: int, stack) -> None:
     station.reader = asyncio.create_task(read_display(ws, station.messages))
 
 
-async def capture(station: Station, photo: bytes, round_: int) -> Sample:
+async def post_capture(station: Station, photo: bytes, round_: int, nickname: str) -> Sample:
+    """Upload one photo; the sample has the upload's time and the job's id."""
     sample = Sample(station.number, round_)
-    nickname = f"bench s{station.number} r{round_}"
     sample.started_wall = time.time()
     started = time.perf_counter()
     response = await station.client.post(
@@ -250,6 +266,13 @@ async def capture(station: Station, photo: bytes, round_: int) -> Sample:
     sample.job = body["job"]
     if body["display"] != station.number:
         raise RuntimeError(f"station {station.number} publishes to display {body['display']}")
+    return sample
+
+
+async def capture(station: Station, photo: bytes, round_: int) -> Sample:
+    nickname = f"bench s{station.number} r{round_}"
+    sample = await post_capture(station, photo, round_, nickname)
+    started = time.perf_counter() - sample.upload
     deadline = started + RESULT_TIMEOUT
     while True:
         remaining = deadline - time.perf_counter()
@@ -280,6 +303,37 @@ async def station_loop(station: Station, photo: bytes, rounds: int, think: float
     return samples
 
 
+async def burst(stations: list[Station], photo: bytes, count: int) -> list[Sample]:
+    """Every station posts `count` photos at the same instant (the hostile probe: a crowd
+    of uploads, each doing its face detection in the request), then waits until every
+    job has finished. Latency is upload start → job finished as the status API reports
+    it (polled every BURST_POLL_SECONDS, which costs the server a little CPU), not the
+    display, which shows one result at a time."""
+    samples = await asyncio.gather(
+        *(
+            post_capture(station, photo, n, f"bench s{station.number} b{n}")
+            for station in stations
+            for n in range(1, count + 1)
+        )
+    )
+    by_station = {station.number: station for station in stations}
+    deadline = time.perf_counter() + RESULT_TIMEOUT
+
+    async def until_done(sample: Sample) -> None:
+        client = by_station[sample.station].client
+        while (await client.get(f"/api/jobs/{sample.job}/")).json()["state"] not in (
+            "succeeded",
+            "failed",
+        ):
+            if time.perf_counter() > deadline:
+                raise TimeoutError(f"job {sample.job} did not finish")
+            await asyncio.sleep(BURST_POLL_SECONDS)
+        sample.latency = time.time() - sample.started_wall  # late by up to one poll
+
+    await asyncio.gather(*(until_done(sample) for sample in samples))
+    return samples
+
+
 def cpu_snapshot(server_pids: list[int]) -> dict[str, float] | None:
     """CPU seconds so far of the server processes, this client and the whole machine."""
 
@@ -298,10 +352,13 @@ def cpu_snapshot(server_pids: list[int]) -> dict[str, float] | None:
         return None
 
 
-async def run_clients(args, ports: list[int], server_pids: list[int], photo: bytes):
+async def run_clients(
+    args, ports: list[int], server_pids: list[int], photo: bytes, profile_labels: list[str]
+):
     """Station N posts to web process N mod W and watches its display on the next one."""
     from contextlib import AsyncExitStack
 
+    profilers = []
     async with AsyncExitStack() as stack:
         stations = []
         for number in range(1, args.stations + 1):
@@ -316,21 +373,33 @@ async def run_clients(args, ports: list[int], server_pids: list[int], photo: byt
         try:
             for number in range(max(0, args.warmup)):
                 await capture(stations[number % len(stations)], photo, 0)
+            if args.profile:
+                profilers = [
+                    profiling.start(pid, label, args.profile)
+                    for pid, label in zip(server_pids, profile_labels, strict=True)
+                ]
+                await asyncio.sleep(0.5)  # py-spy attaches; the server is idle meanwhile
             cpu_before = cpu_snapshot(server_pids)
             began = time.perf_counter()
-            per_station = await asyncio.gather(
-                *(station_loop(s, photo, max(1, args.rounds), args.think) for s in stations)
-            )
+            if args.burst:
+                per_station = [await burst(stations, photo, args.burst)]
+            else:
+                per_station = await asyncio.gather(
+                    *(station_loop(s, photo, max(1, args.rounds), args.think) for s in stations)
+                )
             elapsed = time.perf_counter() - began
             cpu_after = cpu_snapshot(server_pids)
         finally:
+            for profiler in profilers:
+                profiling.stop(profiler)
             for station in stations:
                 if station.reader is not None:
                     station.reader.cancel()
     cpu = None
     if cpu_before and cpu_after:
         cpu = {name: cpu_after[name] - cpu_before[name] for name in cpu_before}
-    return [sample for samples in per_station for sample in samples], elapsed, cpu
+    samples = [sample for samples in per_station for sample in samples]
+    return samples, elapsed, cpu, profilers
 
 
 def read_server_times(project: Path, var_dir: Path, samples: list[Sample]) -> None:
@@ -357,7 +426,7 @@ def read_server_times(project: Path, var_dir: Path, samples: list[Sample]) -> No
             "upload start → job row created": created,
             "job row → worker starts (queue)": started - created,
             "worker starts → job finished": finished - started,
-            "job finished → display has it": sample.latency - finished,
+            "job finished → display/status": sample.latency - finished,
         }
 
 
@@ -372,13 +441,14 @@ def ms(seconds: float) -> str:
 
 
 def report(samples: list[Sample], elapsed: float, cpu: dict | None, args) -> None:
+    seen = "job done" if args.burst else "display"  # --burst polls the status API
     latencies = [s.latency for s in samples]
     uploads = [s.upload for s in samples]
     after = [s.latency - s.upload for s in samples]
     think = f", {args.think:g} s (±50%) between a result and the next post" if args.think else ""
     print(f"\n{len(samples)} captures from {args.stations} station(s) in {elapsed:.2f} s{think}")
     print(
-        f"upload → display    p50 {ms(pct(latencies, 0.5))}   p95 {ms(pct(latencies, 0.95))}"
+        f"upload → {seen:<11}p50 {ms(pct(latencies, 0.5))}   p95 {ms(pct(latencies, 0.95))}"
         f"   max {ms(max(latencies))}   mean {ms(statistics.fmean(latencies))}"
     )
     print(
@@ -386,12 +456,12 @@ def report(samples: list[Sample], elapsed: float, cpu: dict | None, args) -> Non
         f"   max {ms(max(uploads))}"
     )
     print(
-        f"response → display  p50 {ms(pct(after, 0.5))}   p95 {ms(pct(after, 0.95))}"
+        f"response → {seen:<9}p50 {ms(pct(after, 0.5))}   p95 {ms(pct(after, 0.95))}"
         f"   max {ms(max(after))}"
     )
     print(f"sustained           {len(samples) / elapsed:.2f} captures/s")
     rounds = sorted({s.round for s in samples})
-    if len(rounds) > 1 and args.stations > 1:
+    if len(rounds) > 1 and args.stations > 1 and not args.burst:
         # Round 1 starts on every station at the same instant: the worst burst.
         print("by round (upload → display p50 / max):")
         print(
@@ -430,6 +500,13 @@ def main() -> None:
         "--think", type=float, default=0.0, help="seconds between a result and the next post (0)"
     )
     parser.add_argument("--warmup", type=int, default=1, help="uncounted captures first (1)")
+    parser.add_argument(
+        "--burst",
+        type=int,
+        default=0,
+        metavar="N",
+        help="instead of rounds: every station posts N photos at once (the hostile probe)",
+    )
     parser.add_argument("--width", type=int, default=1280, help="photo width (1280)")
     parser.add_argument("--height", type=int, default=720, help="photo height (720)")
     parser.add_argument(
@@ -444,6 +521,14 @@ def main() -> None:
     )
     parser.add_argument("--keep", action="store_true", help="keep the temporary var dir")
     parser.add_argument(
+        "--profile",
+        type=Path,
+        nargs="?",
+        const=Path("/tmp/booth-e2e-profile"),
+        metavar="STEM",
+        help="sample the server with py-spy: STEM-<process>.svg and .txt (/tmp/booth-e2e-profile)",
+    )
+    parser.add_argument(
         "--scaled", action="store_true", help="2 web + 2 workers + scheduler on PostgreSQL+Redis"
     )
     parser.add_argument(
@@ -454,8 +539,16 @@ def main() -> None:
     parser.add_argument(
         "--redis-url", default="redis://127.0.0.1:6379/0", help="--scaled: Redis for Channels"
     )
+    parser.add_argument(
+        "--worker-interval",
+        type=float,
+        default=0.2,
+        help="--scaled: seconds between the workers' polls of the queue (0.2, as the Procfile)",
+    )
     args = parser.parse_args()
     project = args.project.resolve()
+    if args.profile:
+        profiling.py_spy()  # before any set-up: say at once if it is missing
     port = args.port or free_port()
 
     var_dir, env = bench_env("booth-bench-", port, args.env, host=HOST)
@@ -478,14 +571,16 @@ def main() -> None:
         manage(project, env, "seed_demo", "--device-password", PASSWORD)
         if args.scaled:
             ports = [port, free_port()]
-            processes = start_scaled(project, env, ports, var_dir)
+            processes = start_scaled(project, env, ports, var_dir, args.worker_interval)
+            labels = ["web-0", "web-1", "worker-0", "worker-1", "scheduler"]
         else:
             ports = [port]
             processes = [start_server(project, env, port, log_path)]
+            labels = ["server"]
         for web_port, web in zip(ports, processes, strict=False):
             wait_until_serving(web, f"http://{HOST}:{web_port}")
-        samples, elapsed, cpu = asyncio.run(
-            run_clients(args, ports, [p.pid for p in processes], photo)
+        samples, elapsed, cpu, profilers = asyncio.run(
+            run_clients(args, ports, [p.pid for p in processes], photo, labels)
         )
         ok = True
     finally:
@@ -512,6 +607,8 @@ def main() -> None:
             connections.close_all()
             drop_database(args.postgres_url, database)
     report(samples, elapsed, cpu, args)
+    for profiler in profilers:
+        profiling.summarise(profiler, project, captures=len(samples))
     if args.keep:
         print(f"\nkept {var_dir} (server.log, booth.sqlite3, media/)")
 

@@ -247,7 +247,9 @@ TASKS = {
 # `manage.py serve` runs job processing inside the web process (embedded mode). Turn it
 # off when separate worker processes run `manage.py db_worker`.
 BOOTH_EMBEDDED_WORKER = env.bool("BOOTH_EMBEDDED_WORKER", default=not REDIS_URL)
-BOOTH_EMBEDDED_WORKER_THREADS = env.int("BOOTH_EMBEDDED_WORKER_THREADS", default=2)
+# 0 (the default): one job thread per core the server may use, at least two
+# (booth.worker.default_worker_threads).
+BOOTH_EMBEDDED_WORKER_THREADS = env.int("BOOTH_EMBEDDED_WORKER_THREADS", default=0)
 # Jobs queued in the server process wake its workers at once; this is how often an idle
 # embedded worker also looks for jobs queued elsewhere.
 BOOTH_WORKER_POLL_SECONDS = env.float("BOOTH_WORKER_POLL_SECONDS", default=1.0)

@@ -10,12 +10,13 @@ import logging
 import threading
 
 from django.conf import settings
-from django.db import connections
+from django.db import connections, transaction
 from django.tasks.signals import task_enqueued
 from django.utils.crypto import get_random_string
 from django_tasks_db.management.commands.db_worker import Worker
 
 from kernel.outages import DATABASE_ERRORS, Outage
+from kernel.pools import available_cores
 from moderation.services import purge_expired
 
 logger = logging.getLogger(__name__)
@@ -45,10 +46,17 @@ OUTAGE_BACKOFF_MAX_SECONDS = 2.0
 class EmbeddedWorkers:
     """A few django-tasks-db workers on threads, plus the retention purge, stopped together.
 
-    A job queued in this process wakes the workers at once (django.tasks' `task_enqueued`
-    signal), so they need not poll: polling every few milliseconds would cost CPU and
-    take SQLite's write lock away from the uploads. They still look every `idle_poll`
-    seconds for jobs queued by other processes (management commands, restarts).
+    A job queued in this process wakes a worker as soon as its task's row is committed
+    (django.tasks' `task_enqueued` signal, then the transaction's commit), so they need
+    not poll: polling every few milliseconds would cost CPU and take SQLite's write lock
+    away from the uploads. They still look every `idle_poll` seconds for jobs queued by
+    other processes (management commands, restarts).
+
+    One job wakes one idle worker, not all of them: each look at the queue is a write
+    transaction (django-tasks-db claims under BEGIN IMMEDIATE on SQLite), so every worker
+    woken for a job another one takes costs a write and a turn at the lock. When none is
+    idle, all are told: a busy worker drains the queue before it sleeps, and being told
+    while busy makes it look once more, so no job waits for `idle_poll`.
     """
 
     def __init__(self, threads: int, idle_poll: float, purge_every: float) -> None:
@@ -59,6 +67,8 @@ class EmbeddedWorkers:
             task_worker("embedded", LOCKED_RETRY_SECONDS, batch=True) for _ in range(threads)
         ]
         self.wake_events = [threading.Event() for _ in self.workers]
+        self.idle: list[threading.Event] = []  # wake events of the workers asleep
+        self.idle_lock = threading.Lock()
         self.threads: list[threading.Thread] = []
 
     def start(self) -> None:
@@ -77,8 +87,26 @@ class EmbeddedWorkers:
         self.threads.append(purge)
 
     def _wake(self, **kwargs) -> None:
+        """On `task_enqueued`: wake a worker once the task's row is committed (at once
+        outside a transaction), so it never looks before the task is there to find."""
+        transaction.on_commit(self._wake_one)
+
+    def _wake_one(self) -> None:
+        with self.idle_lock:
+            if self.idle:
+                self.idle.pop().set()  # the one that went to sleep last: its cache is warm
+                return
         for wake in self.wake_events:
             wake.set()
+
+    def _sleep(self, wake: threading.Event) -> None:
+        """Wait until woken or `idle_poll` has passed, listed as idle meanwhile."""
+        with self.idle_lock:
+            self.idle.append(wake)
+        wake.wait(self.idle_poll)
+        with self.idle_lock:
+            if wake in self.idle:
+                self.idle.remove(wake)
 
     def _purge_periodically(self) -> None:
         """Erase expired visitors now and then every `purge_every` seconds."""
@@ -115,7 +143,7 @@ class EmbeddedWorkers:
                     continue
                 outage.recovered()
                 backoff = OUTAGE_BACKOFF_FIRST_SECONDS
-                wake.wait(self.idle_poll)
+                self._sleep(wake)
         except Exception:
             logger.exception("Embedded worker %s stopped", worker.worker_id)
         finally:
@@ -132,9 +160,16 @@ class EmbeddedWorkers:
             thread.join(timeout)
 
 
+def default_worker_threads() -> int:
+    """One job thread per core, at least two: a job is mostly CPU (compositing) on the
+    local backends, and a second thread keeps the queue moving while one job waits on an
+    AWS backend or on SQLite's write lock."""
+    return max(2, available_cores())
+
+
 def embedded_workers() -> EmbeddedWorkers:
     return EmbeddedWorkers(
-        settings.BOOTH_EMBEDDED_WORKER_THREADS,
+        settings.BOOTH_EMBEDDED_WORKER_THREADS or default_worker_threads(),
         settings.BOOTH_WORKER_POLL_SECONDS,
         settings.BOOTH_PURGE_INTERVAL_SECONDS,
     )

@@ -7,10 +7,20 @@ cores. An object is used by one thread at a time (cv2.dnn.Net must not run two p
 once).
 """
 
+import os
 import queue
 import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+
+
+def available_cores() -> int:
+    """The cores this process may run on: its CPU affinity (a container's `--cpuset-cpus`
+    or a `taskset`), not the machine's count."""
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:  # not on Linux
+        return os.cpu_count() or 1
 
 
 class BoundedPool[T]:

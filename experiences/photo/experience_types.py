@@ -43,7 +43,7 @@ def _open(field_file) -> Image.Image:
     with field_file.open("rb") as handle:
         image = Image.open(handle)
         image.load()
-    return image.convert("RGB")
+    return image if image.mode == "RGB" else image.convert("RGB")  # no copy when it is
 
 
 def face_in_crop(capture: Capture) -> FaceObservation | None:

@@ -33,7 +33,7 @@ from pathlib import Path
 import cv2
 import numpy as np
 
-from kernel.pools import BoundedPool
+from kernel.pools import BoundedPool, available_cores
 
 MODELS = Path(__file__).resolve().parent / "mlmodels"
 DETECTOR_MODEL = MODELS / "face_detection_short_range.tflite"
@@ -227,9 +227,10 @@ def _model_bytes(path: Path) -> np.ndarray:
         return _bytes[path]
 
 
-# At most two pairs (the booth's servers have two cores): a burst of uploads waits for a
-# free pair rather than parsing more models and fighting over the cores.
-_networks = BoundedPool(_Networks, size=2).take
+# At most one pair per core: a burst of uploads waits for a free pair, first come first
+# served, rather than parsing more models and fighting over the cores. The upload request
+# runs on a thread of its own (Django's ASGI handler), never on the server's event loop.
+_networks = BoundedPool(_Networks, size=available_cores()).take
 
 
 def warm_up() -> None:

@@ -48,9 +48,10 @@ SUPERSEDED = "superseded"
 
 def _claim(job_id: int) -> Job | None:
     """Mark the job running under a new attempt number and lease; None if there is nothing
-    left to make (it succeeded already)."""
+    left to make (it succeeded already). The row comes with what the job reads of its
+    capture, visitor and station, in the same query (only the job's row is locked)."""
     with transaction.atomic():
-        job = Job.objects.select_for_update().get(pk=job_id)
+        job = _with_relations(Job.objects.select_for_update(of=("self",))).get(pk=job_id)
         if job.state == Job.State.SUCCEEDED:
             return None
         job.state = Job.State.RUNNING
@@ -62,13 +63,15 @@ def _claim(job_id: int) -> Job | None:
         job.save(
             update_fields=["state", "attempts", "started", "lease_expires", "published", "error"]
         )
-    return _job_with_relations(job_id)
+    return job
+
+
+def _with_relations(jobs):
+    return jobs.select_related("capture__player__experience", "capture__station__display")
 
 
 def _job_with_relations(job_id: int) -> Job:
-    return Job.objects.select_related(
-        "capture__player__experience", "capture__station__display"
-    ).get(pk=job_id)
+    return _with_relations(Job.objects).get(pk=job_id)
 
 
 def _lock_if_owned(job: Job, attempt: int) -> Job:
@@ -124,9 +127,10 @@ def publish(job: Job) -> bool:
 
 def _produce(job: Job, attempt: int) -> Asset:
     timings = dict(job.timings)
-    with transaction.atomic():  # leftovers of an interrupted attempt, rows and stray files
-        _lock_if_owned(job, attempt)  # never another, newer attempt's finished result
-        storage.delete_assets(job)
+    if attempt > 1:  # the first attempt has nothing before it to clear away
+        with transaction.atomic():  # leftovers of an interrupted attempt, rows and stray files
+            _lock_if_owned(job, attempt)  # never another, newer attempt's finished result
+            storage.delete_assets(job)
     picture = make_picture(job, timings)
     with stage(timings, "encode"):  # re-encoded from pixels: no EXIF reaches the public
         portrait_bytes = encode_jpeg(picture.image, settings.BOOTH_RESULT_JPEG_QUALITY)

@@ -142,7 +142,10 @@ class _BaseGeometry:
         self.mask = mask
         self.mask.flags.writeable = False
         self.skin = _skin_region(local, size, mask > 0.5)
+        self.skin_u8 = self.skin.astype(np.uint8)  # the same, as OpenCV's masks want it
+        self.skin_weights = self.skin.astype(np.float32)
         self.neck = _neck_region(local, size)
+        self.base_skins: dict[bytes, _BaseSkin] = {}  # see `_base_skin`
 
 
 def _delaunay(points: np.ndarray, size: tuple[int, int]) -> np.ndarray:
@@ -262,27 +265,62 @@ def _masked_blur(values: np.ndarray, weights: np.ndarray, sigma: float) -> np.nd
     return cv2.resize(blurred, (width, height), interpolation=cv2.INTER_LINEAR)
 
 
+class _BaseSkin:
+    """What `match_skin` needs of the base's window, worked out once per base image: its
+    skin's Lab mean and spread (None when too little skin shows), broad light and grain."""
+
+    def __init__(self, base: np.ndarray, geometry: _BaseGeometry) -> None:
+        lab = cv2.cvtColor(base, cv2.COLOR_RGB2LAB).astype(np.float32)
+        skin = _base_skin_pixels(lab, geometry)
+        self.enough = len(skin) >= 16
+        self.mean, self.std = skin.mean(axis=0), skin.std(axis=0)
+        sigma = _width(geometry.landmarks) * BROAD_LIGHT_SIGMA
+        self.light = _masked_blur(lab[..., 0], geometry.skin.astype(np.float32), sigma)
+        self.grain = float(_fine_detail(lab[..., 0])[geometry.skin].std())
+
+
+def _base_skin(base: np.ndarray, geometry: _BaseGeometry) -> _BaseSkin:
+    """Kept with the base's geometry, keyed by a hash of the window's pixels (an image
+    replaced under the same landmarks is never taken for the old one): every job on the
+    same base image needs the same."""
+    digest = hashlib.blake2b(np.ascontiguousarray(base).tobytes(), digest_size=16).digest()
+    found = geometry.base_skins.get(digest)
+    if found is None:
+        if len(geometry.base_skins) >= 2:  # the old pixels are not coming back
+            geometry.base_skins.clear()
+        found = geometry.base_skins[digest] = _BaseSkin(base, geometry)
+    return found
+
+
+def _skin_stats(lab: np.ndarray, skin_u8: np.ndarray) -> tuple[int, np.ndarray, np.ndarray]:
+    """(pixel count, Lab mean, Lab standard deviation) of the pixels where skin_u8 is set,
+    in one pass of OpenCV's (boolean indexing and numpy's mean/std take 3-4 passes)."""
+    count = cv2.countNonZero(skin_u8)
+    if count == 0:
+        return 0, np.zeros(3), np.zeros(3)
+    mean, std = cv2.meanStdDev(lab, mask=skin_u8)
+    return count, mean.reshape(3), std.reshape(3)
+
+
 def match_skin(warped: np.ndarray, base: np.ndarray, geometry: _BaseGeometry) -> np.ndarray:
     """The warped face (RGB, window-sized) in the base's skin colour and broad light."""
+    base_skin = _base_skin(base, geometry)
     lab_face = cv2.cvtColor(warped, cv2.COLOR_RGB2LAB).astype(np.float32)
-    lab_base = cv2.cvtColor(base, cv2.COLOR_RGB2LAB).astype(np.float32)
-    face_skin = lab_face[geometry.skin]
-    base_skin = _base_skin_pixels(lab_base, geometry)
-    if len(face_skin) < 16 or len(base_skin) < 16:
+    count, face_mean, face_std = _skin_stats(lab_face, geometry.skin_u8)
+    if count < 16 or not base_skin.enough:
         return warped
-    face_mean, face_std = face_skin.mean(axis=0), face_skin.std(axis=0) + 1e-3
-    base_mean, base_std = base_skin.mean(axis=0), base_skin.std(axis=0)
-    ratio = base_std / face_std
+    ratio = base_skin.std / (face_std + 1e-3)
     ratio[0] = np.clip(ratio[0], *LIGHTNESS_SPREAD_LIMITS)
     ratio[1:] = np.clip(ratio[1:], *CHROMA_SPREAD_LIMITS)
-    matched = (lab_face - face_mean) * ratio + base_mean
+    # One multiply-add per pixel: (lab - face_mean) * ratio + base_mean.
+    scale = ratio.astype(np.float32)
+    offset = (base_skin.mean - face_mean * ratio).astype(np.float32)
+    matched = lab_face * scale + offset
     # Broad light: the base's blurred skin lightness in place of the visitor's.
     sigma = _width(geometry.landmarks) * BROAD_LIGHT_SIGMA
-    weights = geometry.skin.astype(np.float32)
-    base_light = _masked_blur(lab_base[..., 0], weights, sigma)
-    face_light = _masked_blur(matched[..., 0], weights, sigma)
-    matched[..., 0] += (base_light - face_light) * BROAD_LIGHT_WEIGHT
-    matched[..., 0] += _grain(lab_base[..., 0], matched[..., 0], geometry.skin)
+    face_light = _masked_blur(matched[..., 0], geometry.skin_weights, sigma)
+    matched[..., 0] += (base_skin.light - face_light) * BROAD_LIGHT_WEIGHT
+    matched[..., 0] += _grain(base_skin.grain, matched[..., 0], geometry.skin)
     return cv2.cvtColor(np.clip(matched, 0, 255).astype(np.uint8), cv2.COLOR_LAB2RGB)
 
 
@@ -290,21 +328,28 @@ def _fine_detail(lightness: np.ndarray) -> np.ndarray:
     return lightness - cv2.GaussianBlur(lightness, (0, 0), 2.0)
 
 
-def _grain(base_lightness: np.ndarray, face_lightness: np.ndarray, skin: np.ndarray):
+def _grain(base_grain: float, face_lightness: np.ndarray, skin: np.ndarray):
     """Noise that gives the face the grain of the base's skin, or 0 if the face has more.
 
     A painted or printed portrait has a texture (brush grain, film grain) that a phone
     photo's smooth skin lacks: without it the face reads as pasted on even when its colour
     is right. The noise is fixed (seeded), so the same job gives the same picture.
     """
-    base_grain = float(_fine_detail(base_lightness)[skin].std())
     face_grain = float(_fine_detail(face_lightness)[skin].std())
     if base_grain <= face_grain:
         return 0.0
-    noise = np.random.default_rng(GRAIN_SEED).normal(0, 1, face_lightness.shape)
+    return _unit_grain(face_lightness.shape) * np.sqrt(base_grain**2 - face_grain**2)
+
+
+@functools.lru_cache(maxsize=_MASK_CACHE_SIZE)
+def _unit_grain(shape: tuple[int, int]) -> np.ndarray:
+    """The seeded noise, blurred to grain size, with unit fine-detail spread (read-only:
+    it depends on the window's size alone, so each size is made once)."""
+    noise = np.random.default_rng(GRAIN_SEED).normal(0, 1, shape)
     noise = cv2.GaussianBlur(noise.astype(np.float32), (0, 0), GRAIN_SIZE)
     noise *= 1 / max(1e-6, float(_fine_detail(noise).std()))
-    return noise * np.sqrt(base_grain**2 - face_grain**2)
+    noise.flags.writeable = False
+    return noise
 
 
 def composite(

@@ -18,7 +18,7 @@ import cv2
 import numpy as np
 
 from experiences.photo.faces import Box
-from kernel.pools import BoundedPool
+from kernel.pools import BoundedPool, available_cores
 
 MODEL = Path(__file__).resolve().parent / "mlmodels" / "selfie_segmentation.tflite"
 INPUT_SIDE = 256
@@ -26,7 +26,8 @@ THRESHOLD = 0.5
 
 # One network per core; a network must not run two passes at once.
 _network = BoundedPool(
-    lambda: cv2.dnn.readNetFromTFLite(np.frombuffer(MODEL.read_bytes(), np.uint8)), size=2
+    lambda: cv2.dnn.readNetFromTFLite(np.frombuffer(MODEL.read_bytes(), np.uint8)),
+    size=available_cores(),
 ).take
 
 

@@ -1,5 +1,6 @@
 """Jobs on the persistent database task queue: processed by its worker, never lost."""
 
+import os
 import time
 
 import pytest
@@ -8,7 +9,7 @@ from django.test import Client
 from django.utils import timezone
 from django_tasks_db.models import DBTaskResult
 
-from booth.worker import EmbeddedWorkers, task_worker
+from booth.worker import EmbeddedWorkers, embedded_workers, task_worker
 from displays.models import Display
 from experiences.models.photo import Job
 from experiences.photo.jobs import run_job
@@ -166,3 +167,35 @@ def test_embedded_workers_wake_as_soon_as_a_job_is_queued(booth):
     assert job.state == Job.State.SUCCEEDED
     assert time.monotonic() - started < 10
     assert all(not thread.is_alive() for thread in workers.threads)
+
+
+def test_a_job_queued_while_one_worker_is_busy_starts_at_once_on_the_idle_one(booth, settings):
+    """One job wakes one idle worker; the next job, queued while that one is busy, must
+    wake the other at once, not wait for the minute-long idle poll or the first job."""
+    settings.BOOTH_TEST_STAGE_DELAYS = {"composite": 1.5}
+    workers = EmbeddedWorkers(threads=2, idle_poll=60, purge_every=3600)
+    workers.start()
+    try:
+        time.sleep(0.3)  # both workers have drained the empty queue and are asleep
+        first = factories.make_job(booth.station, nickname="First")
+        time.sleep(0.3)  # the first job is running (its composite stage lasts 1.5 s)
+        second = factories.make_job(booth.station, nickname="Second")
+        deadline = time.monotonic() + 20
+        while time.monotonic() < deadline:
+            first.refresh_from_db()
+            second.refresh_from_db()
+            if first.finished and second.finished:
+                break
+            time.sleep(0.05)
+    finally:
+        workers.stop()
+    assert (first.state, second.state) == (Job.State.SUCCEEDED, Job.State.SUCCEEDED)
+    assert second.started < first.finished, "the second job waited for the first"
+    assert (second.started - second.capture.created).total_seconds() < 1
+
+
+def test_embedded_workers_follow_the_cores_unless_told(settings):
+    settings.BOOTH_EMBEDDED_WORKER_THREADS = 0
+    assert len(embedded_workers().workers) == max(2, len(os.sched_getaffinity(0)))
+    settings.BOOTH_EMBEDDED_WORKER_THREADS = 5
+    assert len(embedded_workers().workers) == 5

@@ -2,7 +2,7 @@
 
 import io
 
-import qrcode
+import segno
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
 from django_otp.plugins.otp_totp.models import TOTPDevice
@@ -29,8 +29,6 @@ class Command(BaseCommand):
         self.stdout.write(f"TOTP device {device.pk} for {username}. Scan or type this link:")
         self.stdout.write(device.config_url)
         if not no_qr:
-            code = qrcode.QRCode(border=1)
-            code.add_data(device.config_url)
             out = io.StringIO()
-            code.print_ascii(out=out, invert=True)
+            segno.make(device.config_url).terminal(out=out, compact=True, border=1)
             self.stdout.write(out.getvalue())

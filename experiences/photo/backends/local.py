@@ -9,7 +9,6 @@ hence the `<5` pin.
 """
 
 import hashlib
-import os
 from pathlib import Path
 
 import cv2
@@ -19,7 +18,7 @@ from PIL import Image
 from experiences.photo import compositing, facemesh, mesh_compositing
 from experiences.photo.faces import Box
 from experiences.selectors import story_language
-from kernel.pools import BoundedPool
+from kernel.pools import BoundedPool, available_cores
 
 CASCADES = Path(cv2.data.haarcascades)
 DETECT_MAX_SIDE = 400
@@ -42,7 +41,7 @@ class _Cascades:
 # The pool holds at most one set per core: when eight tablets upload at once, the extra
 # requests wait for a set instead of loading more (45 ms of CPU each) and fighting over
 # two cores, so the first visitors in a burst are served first.
-_cascades = BoundedPool(_Cascades, size=max(2, os.cpu_count() or 2)).take
+_cascades = BoundedPool(_Cascades, size=available_cores()).take
 
 
 def _gray(image: Image.Image | np.ndarray) -> np.ndarray:

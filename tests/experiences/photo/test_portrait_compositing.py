@@ -203,3 +203,23 @@ def test_the_captures_stored_landmarks_are_used_in_the_crops_pixels(db):
 
     (in_crop,) = facemesh.detect_faces(_decoded(capture.face_crop))
     assert np.abs(moved.landmarks - in_crop.landmarks).mean() < 3
+
+
+def test_a_base_image_repainted_under_the_same_landmarks_gets_its_own_colour_match():
+    """What is worked out once per base image (its skin colour and light) follows the
+    image's pixels: a base repainted warmer, its face where it was, gives a warmer face."""
+    visitor = photos.astronaut_rgb()
+    face = facemesh.detect_faces(visitor)[0]
+    scholar = next(p for p in demo_art.PERSONAS if p.key == "joseon-scholar")
+    base = np.asarray(demo_art.paint_portrait(scholar).convert("RGB"))
+    base_points = facemesh.detect_faces(base)[0].landmarks
+    warmer = np.clip(base.astype(np.int16) + np.int16([40, 10, -30]), 0, 255).astype(np.uint8)
+    inside = mesh_compositing.blend_mask(base_points, base.shape[:2]) > 0.9
+
+    first = mesh_compositing.composite(visitor, face.landmarks, base, base_points)
+    second = mesh_compositing.composite(visitor, face.landmarks, warmer, base_points)
+    again = mesh_compositing.composite(visitor, face.landmarks, base, base_points)
+
+    red_minus_blue = (second[inside, 0].astype(float) - second[inside, 2]).mean()
+    assert red_minus_blue > (first[inside, 0].astype(float) - first[inside, 2]).mean() + 20
+    assert np.array_equal(again, first)  # and the first base's result is as it was
