@@ -145,7 +145,7 @@ class EmailAddressRateThrottle(BoothRateThrottle):
 
 
 def _digest(what: str, value: str) -> str:
-    return salted_hmac(f"booth.throttling.email.{what}", value).hexdigest()
+    return salted_hmac(f"booth.throttling.email.{what}", value, algorithm="sha256").hexdigest()
 
 
 CAPTURE_THROTTLES = [DeviceRateThrottle, CaptureAddressRateThrottle]
