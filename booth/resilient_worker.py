@@ -10,7 +10,11 @@ its own, which
 - on a database error closes the connections, logs once per outage, waits with a growing
   back-off (capped at BACKOFF_MAX_SECONDS) and polls again, and logs once when it is back;
 - writes a `WorkerHeartbeat` row (id, host, pid, last poll, current task) at most every
-  HEARTBEAT_SECONDS, which /readyz and the status page read.
+  HEARTBEAT_SECONDS, which /readyz and the status page read;
+- between polls waits on PostgreSQL's LISTEN (kernel.queue_wakeup) instead of sleeping, so
+  a task queued anywhere starts within milliseconds on a free worker; the poll interval
+  is only the safety net (a lost notification, a task deferred with `run_after`). The
+  listening connection fails and comes back with the others, through the same back-off.
 
 An upstream fix would be for `Worker.run` to treat every OperationalError/InterfaceError
 as transient (close the connection, back off, retry) and to offer a per-poll hook; then
@@ -33,6 +37,7 @@ from django_tasks_db.models import DBTaskResult
 from experiences.models.photo import WorkerHeartbeat
 from experiences.photo import leases
 from kernel.outages import DATABASE_ERRORS, Outage
+from kernel.queue_wakeup import QueueListener
 
 logger = logging.getLogger(__name__)
 
@@ -54,9 +59,15 @@ class ResilientWorker(Worker):
         self.last_beat = 0.0
         self.current_task = ""
         self.interrupted: list[str] = []  # tasks cut off by an outage
+        self.listener = QueueListener(DBTaskResult.objects.db)
 
     def run(self) -> None:
-        logger.info("Worker %s polls the queue every %s s", self.worker_id, self.interval)
+        logger.info(
+            "Worker %s polls the queue every %s s%s",
+            self.worker_id,
+            self.interval,
+            " and when woken by a queued task" if self.listener.enabled else "",
+        )
         if self.first_delay and self.interval:
             time.sleep(random.random())  # spreads a fleet's first polls
         backoff = BACKOFF_FIRST_SECONDS
@@ -69,20 +80,19 @@ class ResilientWorker(Worker):
                         leases.give_up(self.interrupted)
                         self.interrupted = []
                     super().run()
+                    backoff = BACKOFF_FIRST_SECONDS
+                    if self.max_tasks is not None and self._run_tasks >= self.max_tasks:
+                        return
+                    if not self.keep_polling:
+                        return
+                    if self.running:
+                        self.listener.wait(self.interval)
                 except DATABASE_ERRORS as exc:
                     self.outage.failed(exc)
                     self.current_task = ""
                     self._close_connections()
                     time.sleep(backoff)
                     backoff = min(backoff * 2, BACKOFF_MAX_SECONDS)
-                    continue
-                backoff = BACKOFF_FIRST_SECONDS
-                if self.max_tasks is not None and self._run_tasks >= self.max_tasks:
-                    return
-                if not self.keep_polling:
-                    return
-                if self.running:
-                    time.sleep(self.interval)
         finally:
             self._forget()
 
@@ -124,6 +134,7 @@ class ResilientWorker(Worker):
 
     def _forget(self) -> None:
         """A worker that stops cleanly removes its heartbeat (a killed one's goes stale)."""
+        self.listener.close()
         if not self.heartbeat:
             return
         # With the database down the row stays, goes stale and is read as such.
@@ -131,9 +142,9 @@ class ResilientWorker(Worker):
             WorkerHeartbeat.objects.filter(worker_id=self.worker_id).delete()
         self._close_connections()
 
-    @staticmethod
-    def _close_connections() -> None:
-        """Drop broken connections so the next poll opens a new one."""
+    def _close_connections(self) -> None:
+        """Drop broken connections (the listener's too) so the next poll opens new ones."""
+        self.listener.close()
         for connection in connections.all(initialized_only=True):
             with contextlib.suppress(*DATABASE_ERRORS):
                 connection.close()
