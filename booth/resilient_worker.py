@@ -48,7 +48,7 @@ BACKOFF_MAX_SECONDS = 2.0
 class ResilientWorker(Worker):
     """A django-tasks-db `Worker` that survives database outages and writes a heartbeat."""
 
-    def __init__(self, *, heartbeat: bool = True, **options) -> None:
+    def __init__(self, *, heartbeat: bool = True, listen: bool = True, **options) -> None:
         self.keep_polling = not options["batch"]
         self.first_delay = options["startup_delay"]
         # The library's loop runs in batch mode: it returns when the queue is empty, which
@@ -59,7 +59,7 @@ class ResilientWorker(Worker):
         self.last_beat = 0.0
         self.current_task = ""
         self.interrupted: list[str] = []  # tasks cut off by an outage
-        self.listener = QueueListener(DBTaskResult.objects.db)
+        self.listener = QueueListener(DBTaskResult.objects.db, enabled=listen)
 
     def run(self) -> None:
         logger.info(

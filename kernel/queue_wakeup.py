@@ -83,9 +83,9 @@ class QueueListener:
     handling (log once, back off, retry) covers it too; `wait` reconnects after `close`.
     """
 
-    def __init__(self, alias: str = DEFAULT_DB_ALIAS) -> None:
+    def __init__(self, alias: str = DEFAULT_DB_ALIAS, *, enabled: bool = True) -> None:
         self.alias = alias
-        self.enabled = _listening_supported(connections[alias])
+        self.enabled = enabled and _listening_supported(connections[alias])
         self._connection: BaseDatabaseWrapper | None = None
 
     def wait(self, timeout: float) -> bool:
