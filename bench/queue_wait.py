@@ -18,9 +18,12 @@ Modes:
   notify  booth_worker --interval 2: woken by NOTIFY, polling every 2 s only as a safety net
   notify-0.2  booth_worker --interval 0.2: NOTIFY with the old poll interval
   rq      django-tasks-rq's backend on RQ over Redis (--redis-url), with N `rqworker`
-          processes, for comparison only (not a Booth backend). Needs
-          `.venv/bin/pip install django-tasks-rq django-rq`; the queue wait is then measured
-          from RQ's own job timestamps (enqueued_at to started_at).
+          processes (BLPOP: Redis pushes the job), for comparison only, not a Booth backend.
+          Needs `.venv/bin/pip install django-tasks-rq` (it brings django-rq, rq and the
+          django-tasks backport; bench/rq_settings.py adds them to Booth's settings). The
+          queue wait is then measured from RQ's own job timestamps (enqueued_at to
+          started_at, which RQ sets in the work-horse process it forks per job).
+  rq-simple  the same with RQ's SimpleWorker, which runs jobs in the worker (no fork).
 """
 
 import argparse
@@ -53,7 +56,19 @@ MODES = {
     "poll": Mode("poll", ["booth_worker", "--interval", "0.2", "--no-listen"]),
     "notify": Mode("notify", ["booth_worker", "--interval", "2"]),
     "notify-0.2": Mode("notify-0.2", ["booth_worker", "--interval", "0.2"]),
-    "rq": Mode("rq", ["rqworker", "default", "--with-scheduler"]),
+    "rq": Mode(
+        "rq",
+        ["rqworker", "default", "-v0", "--job-class", "django_tasks_rq.Job"],
+        {"DJANGO_SETTINGS_MODULE": "bench.rq_settings"},
+    ),
+    "rq-simple": Mode(
+        "rq-simple",
+        [
+            *("rqworker", "default", "-v0", "--job-class", "django_tasks_rq.Job"),
+            *("--worker-class", "rq.worker.SimpleWorker"),
+        ],
+        {"DJANGO_SETTINGS_MODULE": "bench.rq_settings"},
+    ),
 }
 
 
@@ -84,6 +99,7 @@ def main() -> None:
     parser.add_argument("--modes", default="poll,notify")
     parser.add_argument("--database-url", default="postgres://postgres@127.0.0.1:5432/postgres")
     parser.add_argument("--redis-url", default="redis://127.0.0.1:6379/0")
+    parser.add_argument("--quiet", action="store_true", help="no heading (rq's own process)")
     args = parser.parse_args()
     modes = [MODES[name] for name in args.modes.split(",")]
 
@@ -98,11 +114,15 @@ def main() -> None:
     var_dir = tempfile.mkdtemp(prefix="booth-queue-bench-")
     env = {
         **os.environ,
-        "DJANGO_SETTINGS_MODULE": "booth.settings",
+        # RQ's mode runs alone, in a process of its own (see run_rq).
+        "DJANGO_SETTINGS_MODULE": "bench.rq_settings"
+        if args.modes.startswith("rq")
+        else "booth.settings",
         "BOOTH_VAR_DIR": var_dir,
         "DATABASE_URL": url,
         "DB_CONN_MAX_AGE": "600",
         "LOG_LEVEL": "WARNING",
+        "BENCH_RQ_URL": args.redis_url,
     }
     env.pop("REDIS_URL", None)  # the task queue is PostgreSQL; RQ's mode sets its own
     try:
@@ -111,12 +131,14 @@ def main() -> None:
         )
         os.environ.clear()
         os.environ.update(env)  # this process queues the tasks: same settings as the workers
-        print(
-            f"{args.workers} workers, {args.tasks} no-op tasks one every {args.every * 1000:.0f}"
-            f" ms, idle cost over {args.idle:.0f} s; {os.cpu_count()} CPUs, {load()}"
-        )
+        if not args.quiet:
+            print(
+                f"{args.workers} workers, {args.tasks} no-op tasks one every "
+                f"{args.every * 1000:.0f} ms, idle cost over {args.idle:.0f} s; "
+                f"{os.cpu_count()} CPUs, {load()}"
+            )
         for mode in modes:
-            if mode.name == "rq":
+            if mode.name.startswith("rq"):
                 run_rq(mode, env, args)
             else:
                 run_db(mode, env, args, name)
@@ -232,8 +254,69 @@ def run_db(mode: Mode, env: dict, args, database: str) -> None:
 
 
 def run_rq(mode: Mode, env: dict, args) -> None:
-    """The same tasks on RQ over Redis, through django-tasks-rq (measurement only)."""
-    sys.exit("rq: not written yet")
+    """The same tasks on RQ over Redis, through django-tasks-rq (measurement only).
+
+    Its Django runs with bench/rq_settings.py, so it runs in a process of its own."""
+    if os.environ.get("DJANGO_SETTINGS_MODULE") != "bench.rq_settings":
+        child = [sys.executable, __file__, "--modes", mode.name, "--quiet"]
+        for option in ("workers", "tasks", "every", "idle", "database_url", "redis_url"):
+            child += [f"--{option.replace('_', '-')}", str(getattr(args, option))]
+        subprocess.run(child, env=env, check=True)
+        return
+    import django
+
+    django.setup()
+    import django_rq
+    from rq import Worker
+    from rq.job import Job
+
+    from bench.noop_task import do_nothing
+
+    redis = django_rq.get_connection("default")
+    django_rq.get_queue("default").empty()
+    workers = start_workers(mode, env, args.workers)
+    try:
+        deadline = time.monotonic() + 60
+        pids = {worker.pid for worker in workers}
+        while not pids <= {worker.pid for worker in Worker.all(connection=redis)}:
+            if any(worker.poll() is not None for worker in workers):
+                sys.exit("an rq worker exited at start-up")
+            if time.monotonic() > deadline:
+                sys.exit("the rq workers did not start within 60 s")
+            time.sleep(0.2)
+        time.sleep(2)  # past their start-up
+        cpu_before = [cpu_seconds(w.pid) for w in workers]
+        time.sleep(args.idle)
+        worker_cpu = sum(cpu_seconds(w.pid) for w in workers) - sum(cpu_before)
+        idle_load = load()
+
+        queued = []
+        cpu_before = [cpu_seconds(w.pid) for w in workers]
+        next_at = time.monotonic()
+        for _ in range(args.tasks):
+            queued.append(do_nothing.enqueue().id)
+            next_at += args.every
+            time.sleep(max(0.0, next_at - time.monotonic()))
+        deadline = time.monotonic() + 60
+        while True:
+            jobs = Job.fetch_many(queued, connection=redis)
+            if all(job is not None and job.ended_at is not None for job in jobs):
+                break
+            if time.monotonic() > deadline:
+                sys.exit("rq: not every task ran within 60 s")
+            time.sleep(0.2)
+        busy_cpu = sum(cpu_seconds(w.pid) for w in workers) - sum(cpu_before)
+        failed = [job.id for job in jobs if not job.is_finished]
+        if failed:
+            sys.exit(f"rq: {len(failed)} tasks failed, e.g. {failed[0]}")
+        waits = [(job.started_at - job.enqueued_at).total_seconds() * 1000 for job in jobs]
+    finally:
+        stop_workers(workers)
+    report(mode.name, waits, args, worker_cpu, None, None, idle_load)
+    print(
+        f"    workers' CPU while running them: {busy_cpu * 1000 / len(waits):.1f} ms per task "
+        "(the work-horse processes RQ forks per job not counted)"
+    )
 
 
 def report(
