@@ -66,7 +66,7 @@ class ResilientWorker(Worker):
             "Worker %s polls the queue every %s s%s",
             self.worker_id,
             self.interval,
-            " and when woken by a queued task" if self.listener.enabled else "",
+            " and when woken by a queued task" if self.listener.enabled and self.interval else "",
         )
         if self.first_delay and self.interval:
             time.sleep(random.random())  # spreads a fleet's first polls
@@ -85,8 +85,7 @@ class ResilientWorker(Worker):
                         return
                     if not self.keep_polling:
                         return
-                    if self.running:
-                        self.listener.wait(self.interval)
+                    self._idle()
                 except DATABASE_ERRORS as exc:
                     self.outage.failed(exc)
                     self.current_task = ""
@@ -95,6 +94,20 @@ class ResilientWorker(Worker):
                     backoff = min(backoff * 2, BACKOFF_MAX_SECONDS)
         finally:
             self._forget()
+
+    def _idle(self) -> None:
+        """Wait until a task is queued or the next poll is due, beating meanwhile.
+
+        The heartbeat goes on while the worker waits, so a long --interval (the poll is only
+        a safety net when NOTIFY wakes the worker) never makes a waiting worker look dead.
+        """
+        due = time.monotonic() + self.interval
+        every = settings.BOOTH_WORKER_HEARTBEAT_SECONDS if self.heartbeat else 0
+        while self.running:
+            left = due - time.monotonic()
+            if left <= 0 or self.listener.wait(min(left, every) if every > 0 else left):
+                return
+            self.beat()
 
     def run_task(self, db_task_result: DBTaskResult) -> None:
         self.current_task = str(db_task_result.pk)

@@ -12,9 +12,11 @@ import psycopg2
 import pytest
 from django.db import connection, transaction
 from django.tasks import task
+from django.utils import timezone
 from django_tasks_db.models import DBTaskResult
 
 from booth.resilient_worker import ResilientWorker
+from experiences.models.photo import WorkerHeartbeat
 from kernel.queue_wakeup import CHANNEL, QueueListener
 from tests import servers
 from tests.booth.test_outages import own_postgres  # noqa: F401 - fixture
@@ -43,7 +45,10 @@ def _listening_sessions(cursor) -> int:
     return cursor.fetchone()[0]
 
 
-def test_an_idle_worker_starts_a_queued_task_within_a_second_not_at_its_next_poll(on_postgresql):
+def test_an_idle_worker_starts_a_queued_task_within_a_second_not_at_its_next_poll(
+    on_postgresql, settings
+):
+    settings.BOOTH_WORKER_HEARTBEAT_SECONDS = 0.2
     worker = ResilientWorker(
         queue_names=["default"],
         interval=POLL_SECONDS,
@@ -61,7 +66,10 @@ def test_an_idle_worker_starts_a_queued_task_within_a_second_not_at_its_next_pol
         while not _listening_sessions(cursor):
             assert time.monotonic() < deadline, "the worker never started listening"
             time.sleep(0.05)
-    time.sleep(0.5)  # past its first polls: idle, with 30 s to go before the next one
+    time.sleep(1)  # past its first polls: idle, with 30 s to go before the next one
+    # Waiting is not dying: its heartbeat stays fresh between polls 30 s apart.
+    beat = WorkerHeartbeat.objects.get(worker_id="w-wakeup").last_poll
+    assert (timezone.now() - beat).total_seconds() < 0.6
 
     queued = time.monotonic()
     result = do_nothing.enqueue()
