@@ -134,7 +134,10 @@ def test_a_worker_still_woken_at_once_after_postgresql_restarts(own_postgres, tm
             f"\nqueued → started {before * 1000:.0f} ms before the restart, "
             f"{after * 1000:.0f} ms after it (listening again {back:.1f} s after the restart)"
         )
-        assert before < WOKEN_WITHIN_SECONDS and after < WOKEN_WITHIN_SECONDS
+        assert before < WOKEN_WITHIN_SECONDS
+        # The first task after the restart also pays the enqueuing process's connection to a
+        # server with cold caches (once 0.6 s on a loaded machine); its poll is 30 s away.
+        assert after < 3 * WOKEN_WITHIN_SECONDS
         assert worker.poll() is None
     finally:
         servers.stop(worker)
