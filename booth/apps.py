@@ -11,3 +11,8 @@ class BoothConfig(AppConfig):
         from booth.sqlite_privacy import install as install_secure_delete
 
         install_secure_delete()
+
+        # In ready() too: it imports django.tasks' signals, which need the settings loaded.
+        from kernel.queue_wakeup import install as install_queue_wakeup
+
+        install_queue_wakeup()  # every process that queues a task wakes the idle workers
