@@ -204,7 +204,8 @@ if REDIS_URL:
         )
     }
 else:
-    CHANNEL_LAYERS = {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer"}}
+    # Channels' in-memory layer, without its per-socket costs (see kernel/layers.py).
+    CHANNEL_LAYERS = {"default": {"BACKEND": "kernel.layers.FanOutInMemoryChannelLayer"}}
 
 # The pages send only small JSON messages (pings, commands): anything larger is refused
 # (daphne closes the connection, consumers close with 1009).

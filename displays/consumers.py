@@ -214,7 +214,8 @@ class CommentaryConsumer(GroupConsumer):
         await self.send_json(await database_sync_to_async(commentary.commentary_state)(experience))
 
     async def commentary_message(self, event) -> None:
-        await self.send_json(event["payload"])
+        """A push for every open commentary page, already JSON (feed._send)."""
+        await self.send(text_data=event["text"])
 
 
 class StaffStatusConsumer(GroupConsumer):

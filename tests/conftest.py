@@ -39,7 +39,9 @@ def fresh_channel_layer(settings) -> None:
         layer["default"]["CONFIG"]["prefix"] = f"booth-test-{uuid.uuid4().hex}"
         settings.CHANNEL_LAYERS = layer
     else:
-        settings.CHANNEL_LAYERS = {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer"}}
+        settings.CHANNEL_LAYERS = {
+            "default": {"BACKEND": "kernel.layers.FanOutInMemoryChannelLayer"}
+        }
 
 
 @pytest.fixture(autouse=True)
