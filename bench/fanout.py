@@ -1,6 +1,7 @@
 """Push fan-out to the LED walls: how fast a change reaches all 8 display pages.
 
-    .venv/bin/python bench/fanout.py [--rounds N] [--idle 1000] [--redis [URL]] [--keep]
+    .venv/bin/python bench/fanout.py [--rounds N] [--idle 1000] [--same-process]
+        [--redis [URL]] [--keep]
 
 Starts `manage.py serve` on a fresh temporary BOOTH_VAR_DIR (migrate + seed_demo), opens
 the 8 display pages' websockets (/ws/displays/1..8/) as the bench's measured clients,
@@ -16,7 +17,9 @@ and measures, over real websockets against the real server process:
    includes the HTTP request, the session and the action's audit row).
 
 Both again with `--idle` extra subscriber websockets (1,000 by default) spread over the 8
-displays' groups, which receive every push too and only drain it. `--redis` runs the
+displays' groups, which receive every push too and only drain it. They run in a child
+process of their own (`--same-process` puts them on the measured pages' event loop, where
+draining them delays the measured receipts). `--redis` runs the
 channel layer on Redis (DB 3 unless a URL is given; jobs still run in the server
 process). Prints p50/p99/max per measure. The server is stopped at the end, also on error.
 """
@@ -42,6 +45,7 @@ from e2e_latency import (  # noqa: E402
     CONSENT_VERSION,
     HOST,
     PASSWORD,
+    cpu_snapshot,
     free_port,
     login,
     manage,
@@ -103,6 +107,48 @@ async def drain_forever(ws) -> None:
     with contextlib.suppress(Exception):
         async for _ in ws:
             pass
+
+
+async def hold_subscribers(port: int, count: int) -> None:
+    """The subscriber process: open `count` idle display sockets, say "ready", drain every
+    push until stdin closes (the bench ends)."""
+    async with AsyncExitStack() as stack:
+        tasks = []
+        for n in range(count):
+            ws = await open_socket(port, n % DISPLAYS + 1, stack)
+            tasks.append(asyncio.create_task(drain_forever(ws)))
+        print("ready", flush=True)
+        await asyncio.get_running_loop().run_in_executor(None, sys.stdin.read)
+        for task in tasks:
+            task.cancel()
+
+
+@contextlib.asynccontextmanager
+async def subscribers_elsewhere(port: int, count: int):
+    """`count` idle subscribers in a process of their own, so their draining does not share
+    the measured pages' event loop (it still shares the machine's cores)."""
+    child = await asyncio.create_subprocess_exec(
+        sys.executable,
+        __file__,
+        "--subscribers-for-port",
+        str(port),
+        "--idle",
+        str(count),
+        stdin=asyncio.subprocess.PIPE,
+        stdout=asyncio.subprocess.PIPE,
+    )
+    try:
+        line = await asyncio.wait_for(child.stdout.readline(), 300)
+        if line.strip() != b"ready":
+            raise RuntimeError(f"subscriber process failed ({line!r})")
+        yield
+    finally:
+        child.stdin.close()
+        try:
+            await asyncio.wait_for(child.wait(), 10)
+        except TimeoutError:
+            child.kill()
+            await child.wait()
 
 
 async def staff_client(base: str, stack: AsyncExitStack) -> httpx.AsyncClient:
@@ -185,18 +231,26 @@ async def measure(args, port: int, photo: bytes) -> dict:
         try:
             for phase, idle in (("8 pages", 0), (f"8 pages + {args.idle} idle", args.idle)):
                 if idle:
-                    print(f"connecting {idle} idle subscribers…", flush=True)
-                    for n in range(idle):
-                        ws = await open_socket(port, n % DISPLAYS + 1, stack)
-                        idle_tasks.append(asyncio.create_task(drain_forever(ws)))
+                    where = "in this process" if args.same_process else "in another process"
+                    print(f"connecting {idle} idle subscribers {where}…", flush=True)
+                    if args.same_process:
+                        for n in range(idle):
+                            ws = await open_socket(port, n % DISPLAYS + 1, stack)
+                            idle_tasks.append(asyncio.create_task(drain_forever(ws)))
+                    else:
+                        await stack.enter_async_context(subscribers_elsewhere(port, idle))
                 pushes, requests, jobs = [], [], []
                 figures[phase] = {"pushes": pushes, "requests": requests, "jobs": jobs}
                 try:
                     await refresh_all(staff, pages)  # warm-up, not counted
+                    cpu_before = cpu_snapshot([args.server_pid])
                     for _ in range(args.rounds):
                         latencies, request_seconds = await refresh_all(staff, pages)
                         pushes.append(latencies)
                         requests.append(request_seconds)
+                    cpu_after = cpu_snapshot([args.server_pid])
+                    if cpu_before and cpu_after:
+                        figures[phase]["server_cpu"] = cpu_after["server"] - cpu_before["server"]
                     for round_ in range(args.captures):
                         jobs.extend(await capture_round(stations, pages, photo, f"{idle}-{round_}"))
                 except (TimeoutError, RuntimeError) as error:
@@ -249,6 +303,9 @@ def report(figures: dict, finished: dict[int, float]) -> None:
         print(line("refresh all → each page", every))
         print(line("refresh all → last of 8 pages", last))
         print(line("  (the HTTP request alone)", data["requests"]))
+        if data.get("server_cpu") is not None:
+            per_refresh = data["server_cpu"] / len(data["pushes"]) * 1000
+            print(f"  {'server CPU per refresh all':<34} {per_refresh:7.1f} ms")
         after = [arrived - finished[job] for job, arrived in data["jobs"] if job in finished]
         if after:
             print(line("job finished → its page", after))
@@ -267,8 +324,17 @@ def main() -> None:
         metavar="URL",
         help="channel layer on Redis (redis://127.0.0.1:6379/3)",
     )
+    parser.add_argument(
+        "--same-process",
+        action="store_true",
+        help="run the idle subscribers on the measured pages' event loop (as before)",
+    )
     parser.add_argument("--keep", action="store_true", help="keep the temporary var dir")
+    parser.add_argument("--subscribers-for-port", type=int, help=argparse.SUPPRESS)
     args = parser.parse_args()
+    if args.subscribers_for_port:  # the child process of subscribers_elsewhere
+        asyncio.run(hold_subscribers(args.subscribers_for_port, args.idle))
+        return
     port = free_port()
     var_dir, env = bench_env(
         "booth-fanout-", port, host=HOST, embedded=True, BOOTH_ATTRACT_AFTER_SECONDS="0"
@@ -299,6 +365,7 @@ def main() -> None:
         )
         proc = start_server(project, env, port, log_path)
         wait_until_serving(proc, f"http://{HOST}:{port}")
+        args.server_pid = proc.pid
         figures = asyncio.run(measure(args, port, photo))
         ok = True
     finally:
@@ -314,9 +381,14 @@ def main() -> None:
         if not args.keep:
             shutil.rmtree(var_dir, ignore_errors=True)
     report(figures, finished)
+    where = (
+        "on the measured pages' event loop"
+        if args.same_process
+        else "in a process of their own (--same-process to share the measured pages' loop)"
+    )
     print(
-        "\nThe bench client runs every socket on one event loop in this process: with the idle "
-        "subscribers it shares the 2 cores with the server, which inflates those figures."
+        f"\nThe idle subscribers ran {where}; every client shares the machine's "
+        f"{os.cpu_count()} cores with the server, which inflates the figures with them."
     )
 
 
