@@ -1,7 +1,7 @@
 """Push fan-out to the LED walls: how fast a change reaches all 8 display pages.
 
     .venv/bin/python bench/fanout.py [--rounds N] [--idle 1000] [--same-process]
-        [--redis [URL]] [--keep]
+        [--redis [URL] [--web-processes N]] [--keep]
 
 Starts `manage.py serve` on a fresh temporary BOOTH_VAR_DIR (migrate + seed_demo), opens
 the 8 display pages' websockets (/ws/displays/1..8/) as the bench's measured clients,
@@ -21,7 +21,9 @@ displays' groups, which receive every push too and only drain it. They run in a 
 process of their own (`--same-process` puts them on the measured pages' event loop, where
 draining them delays the measured receipts). `--redis` runs the
 channel layer on Redis (DB 3 unless a URL is given; jobs still run in the server
-process). Prints p50/p99/max per measure. The server is stopped at the end, also on error.
+process); `--web-processes N` with it runs N web processes on the same SQLite file and
+Redis, the measured pages and the idle subscribers spread over them (scaled mode's walls).
+Prints p50/p99/max per measure. The servers are stopped at the end, also on error.
 """
 
 import argparse
@@ -109,13 +111,13 @@ async def drain_forever(ws) -> None:
             pass
 
 
-async def hold_subscribers(port: int, count: int) -> None:
-    """The subscriber process: open `count` idle display sockets, say "ready", drain every
-    push until stdin closes (the bench ends)."""
+async def hold_subscribers(ports: list[int], count: int) -> None:
+    """The subscriber process: open `count` idle display sockets (round robin over the web
+    processes' ports), say "ready", drain every push until stdin closes (the bench ends)."""
     async with AsyncExitStack() as stack:
         tasks = []
         for n in range(count):
-            ws = await open_socket(port, n % DISPLAYS + 1, stack)
+            ws = await open_socket(ports[n % len(ports)], n % DISPLAYS + 1, stack)
             tasks.append(asyncio.create_task(drain_forever(ws)))
         print("ready", flush=True)
         await asyncio.get_running_loop().run_in_executor(None, sys.stdin.read)
@@ -124,14 +126,14 @@ async def hold_subscribers(port: int, count: int) -> None:
 
 
 @contextlib.asynccontextmanager
-async def subscribers_elsewhere(port: int, count: int):
+async def subscribers_elsewhere(ports: list[int], count: int):
     """`count` idle subscribers in a process of their own, so their draining does not share
     the measured pages' event loop (it still shares the machine's cores)."""
     child = await asyncio.create_subprocess_exec(
         sys.executable,
         __file__,
-        "--subscribers-for-port",
-        str(port),
+        "--subscribers-for-ports",
+        ",".join(map(str, ports)),
         "--idle",
         str(count),
         stdin=asyncio.subprocess.PIPE,
@@ -213,7 +215,10 @@ async def capture_round(
     )
 
 
-async def measure(args, port: int, photo: bytes) -> dict:
+async def measure(args, ports: list[int], photo: bytes) -> dict:
+    """Staff and stations use the first web process; page N listens on process N mod W and
+    the idle subscribers are spread over all of them (with --web-processes)."""
+    port = ports[0]
     base = f"http://{HOST}:{port}"
     figures: dict = {}
     async with AsyncExitStack() as stack:
@@ -224,7 +229,7 @@ async def measure(args, port: int, photo: bytes) -> dict:
             await login(client, number)
             stations.append(client)
         pages = [
-            Page(number, await open_socket(port, number, stack))
+            Page(number, await open_socket(ports[(number - 1) % len(ports)], number, stack))
             for number in range(1, DISPLAYS + 1)
         ]
         idle_tasks: list[asyncio.Task] = []
@@ -235,20 +240,20 @@ async def measure(args, port: int, photo: bytes) -> dict:
                     print(f"connecting {idle} idle subscribers {where}…", flush=True)
                     if args.same_process:
                         for n in range(idle):
-                            ws = await open_socket(port, n % DISPLAYS + 1, stack)
+                            ws = await open_socket(ports[n % len(ports)], n % DISPLAYS + 1, stack)
                             idle_tasks.append(asyncio.create_task(drain_forever(ws)))
                     else:
-                        await stack.enter_async_context(subscribers_elsewhere(port, idle))
+                        await stack.enter_async_context(subscribers_elsewhere(ports, idle))
                 pushes, requests, jobs = [], [], []
                 figures[phase] = {"pushes": pushes, "requests": requests, "jobs": jobs}
                 try:
                     await refresh_all(staff, pages)  # warm-up, not counted
-                    cpu_before = cpu_snapshot([args.server_pid])
+                    cpu_before = cpu_snapshot(args.server_pids)
                     for _ in range(args.rounds):
                         latencies, request_seconds = await refresh_all(staff, pages)
                         pushes.append(latencies)
                         requests.append(request_seconds)
-                    cpu_after = cpu_snapshot([args.server_pid])
+                    cpu_after = cpu_snapshot(args.server_pids)
                     if cpu_before and cpu_after:
                         figures[phase]["server_cpu"] = cpu_after["server"] - cpu_before["server"]
                     for round_ in range(args.captures):
@@ -330,12 +335,23 @@ def main() -> None:
         help="run the idle subscribers on the measured pages' event loop (as before)",
     )
     parser.add_argument("--keep", action="store_true", help="keep the temporary var dir")
-    parser.add_argument("--subscribers-for-port", type=int, help=argparse.SUPPRESS)
+    parser.add_argument(
+        "--web-processes",
+        type=int,
+        default=1,
+        help="with --redis: this many web processes on the same database (scaled mode's "
+        "sockets spread over processes); jobs run in the first",
+    )
+    parser.add_argument("--subscribers-for-ports", help=argparse.SUPPRESS)
     args = parser.parse_args()
-    if args.subscribers_for_port:  # the child process of subscribers_elsewhere
-        asyncio.run(hold_subscribers(args.subscribers_for_port, args.idle))
+    if args.subscribers_for_ports:  # the child process of subscribers_elsewhere
+        ports = [int(port) for port in args.subscribers_for_ports.split(",")]
+        asyncio.run(hold_subscribers(ports, args.idle))
         return
-    port = free_port()
+    if args.web_processes > 1 and not args.redis:
+        parser.error("--web-processes needs --redis: processes share pushes through Redis")
+    ports = [free_port() for _ in range(args.web_processes)]
+    port = ports[0]
     var_dir, env = bench_env(
         "booth-fanout-", port, host=HOST, embedded=True, BOOTH_ATTRACT_AFTER_SECONDS="0"
     )
@@ -344,13 +360,14 @@ def main() -> None:
         env["BOOTH_EMBEDDED_WORKER"] = "true"  # jobs in the server; pushes through Redis
     layer = f"Redis ({args.redis})" if args.redis else "in-memory"
     print(
-        f"var dir {var_dir}, port {port}, channel layer {layer}, {os.cpu_count()} CPUs, "
+        f"var dir {var_dir}, ports {', '.join(map(str, ports))}, channel layer {layer}, "
+        f"{args.web_processes} web process(es), {os.cpu_count()} CPUs, "
         f"load average {os.getloadavg()[0]:.2f}"
     )
     photo = jpeg_bytes(tablet_frame(1280, 720))
     log_path = var_dir / "server.log"
     project = BENCH.parent
-    proc = None
+    procs = []
     ok = False
     try:
         manage(project, env, "migrate", "--no-input")
@@ -363,13 +380,17 @@ def main() -> None:
             "--admin-password",
             ADMIN_PASSWORD,
         )
-        proc = start_server(project, env, port, log_path)
-        wait_until_serving(proc, f"http://{HOST}:{port}")
-        args.server_pid = proc.pid
-        figures = asyncio.run(measure(args, port, photo))
+        procs.append(start_server(project, env, port, log_path))
+        for i, other in enumerate(ports[1:], start=2):
+            log = var_dir / f"server-{i}.log"
+            procs.append(start_server(project, env, other, log, "--no-worker"))
+        for proc, each in zip(procs, ports, strict=True):
+            wait_until_serving(proc, f"http://{HOST}:{each}")
+        args.server_pids = [proc.pid for proc in procs]
+        figures = asyncio.run(measure(args, ports, photo))
         ok = True
     finally:
-        if proc is not None:
+        for proc in procs:
             stop_server(proc)
         if not ok and log_path.exists():
             print("--- server log (tail) ---", file=sys.stderr)
