@@ -88,6 +88,11 @@ class LinkCache:
         digest = hashlib.sha256(token.encode()).hexdigest()[:32]
         return f"{self.namespace}:{digest}"
 
+    def keys(self, token: str) -> list[str]:
+        """Every cache key this link may use: its stamp and each variant's entry."""
+        base = self._base(token)
+        return [f"{base}:stamp", *(f"{base}:{variant}" for variant in self.variants())]
+
     def get_or_build(self, token: str, variant: str, build: Callable[[], Entry]) -> Entry:
         """The cached entry, or `build()`'s, stored under the link's current stamp.
 
@@ -123,11 +128,7 @@ class LinkCache:
 
     def forget(self, tokens: Iterable[str]) -> None:
         """Drop every cached response of these links: now, and once the transaction commits."""
-        keys = []
-        for token in tokens:
-            base = self._base(token)
-            keys.append(f"{base}:stamp")
-            keys.extend(f"{base}:{variant}" for variant in self.variants())
+        keys = [key for token in tokens for key in self.keys(token)]
         if not keys:
             return
         self._delete(keys)
