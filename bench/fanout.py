@@ -1,6 +1,7 @@
 """Push fan-out to the LED walls: how fast a change reaches all 8 display pages.
 
-    .venv/bin/python bench/fanout.py [--rounds N] [--idle 1000] [--redis [URL]] [--keep]
+    .venv/bin/python bench/fanout.py [--rounds N] [--idle 1000] [--same-process]
+        [--redis [URL] [--web-processes N]] [--keep]
 
 Starts `manage.py serve` on a fresh temporary BOOTH_VAR_DIR (migrate + seed_demo), opens
 the 8 display pages' websockets (/ws/displays/1..8/) as the bench's measured clients,
@@ -16,9 +17,13 @@ and measures, over real websockets against the real server process:
    includes the HTTP request, the session and the action's audit row).
 
 Both again with `--idle` extra subscriber websockets (1,000 by default) spread over the 8
-displays' groups, which receive every push too and only drain it. `--redis` runs the
+displays' groups, which receive every push too and only drain it. They run in a child
+process of their own (`--same-process` puts them on the measured pages' event loop, where
+draining them delays the measured receipts). `--redis` runs the
 channel layer on Redis (DB 3 unless a URL is given; jobs still run in the server
-process). Prints p50/p99/max per measure. The server is stopped at the end, also on error.
+process); `--web-processes N` with it runs N web processes on the same SQLite file and
+Redis, the measured pages and the idle subscribers spread over them (scaled mode's walls).
+Prints p50/p99/max per measure. The servers are stopped at the end, also on error.
 """
 
 import argparse
@@ -42,6 +47,7 @@ from e2e_latency import (  # noqa: E402
     CONSENT_VERSION,
     HOST,
     PASSWORD,
+    cpu_snapshot,
     free_port,
     login,
     manage,
@@ -103,6 +109,48 @@ async def drain_forever(ws) -> None:
     with contextlib.suppress(Exception):
         async for _ in ws:
             pass
+
+
+async def hold_subscribers(ports: list[int], count: int) -> None:
+    """The subscriber process: open `count` idle display sockets (round robin over the web
+    processes' ports), say "ready", drain every push until stdin closes (the bench ends)."""
+    async with AsyncExitStack() as stack:
+        tasks = []
+        for n in range(count):
+            ws = await open_socket(ports[n % len(ports)], n % DISPLAYS + 1, stack)
+            tasks.append(asyncio.create_task(drain_forever(ws)))
+        print("ready", flush=True)
+        await asyncio.get_running_loop().run_in_executor(None, sys.stdin.read)
+        for task in tasks:
+            task.cancel()
+
+
+@contextlib.asynccontextmanager
+async def subscribers_elsewhere(ports: list[int], count: int):
+    """`count` idle subscribers in a process of their own, so their draining does not share
+    the measured pages' event loop (it still shares the machine's cores)."""
+    child = await asyncio.create_subprocess_exec(
+        sys.executable,
+        __file__,
+        "--subscribers-for-ports",
+        ",".join(map(str, ports)),
+        "--idle",
+        str(count),
+        stdin=asyncio.subprocess.PIPE,
+        stdout=asyncio.subprocess.PIPE,
+    )
+    try:
+        line = await asyncio.wait_for(child.stdout.readline(), 300)
+        if line.strip() != b"ready":
+            raise RuntimeError(f"subscriber process failed ({line!r})")
+        yield
+    finally:
+        child.stdin.close()
+        try:
+            await asyncio.wait_for(child.wait(), 10)
+        except TimeoutError:
+            child.kill()
+            await child.wait()
 
 
 async def staff_client(base: str, stack: AsyncExitStack) -> httpx.AsyncClient:
@@ -167,7 +215,10 @@ async def capture_round(
     )
 
 
-async def measure(args, port: int, photo: bytes) -> dict:
+async def measure(args, ports: list[int], photo: bytes) -> dict:
+    """Staff and stations use the first web process; page N listens on process N mod W and
+    the idle subscribers are spread over all of them (with --web-processes)."""
+    port = ports[0]
     base = f"http://{HOST}:{port}"
     figures: dict = {}
     async with AsyncExitStack() as stack:
@@ -178,25 +229,33 @@ async def measure(args, port: int, photo: bytes) -> dict:
             await login(client, number)
             stations.append(client)
         pages = [
-            Page(number, await open_socket(port, number, stack))
+            Page(number, await open_socket(ports[(number - 1) % len(ports)], number, stack))
             for number in range(1, DISPLAYS + 1)
         ]
         idle_tasks: list[asyncio.Task] = []
         try:
             for phase, idle in (("8 pages", 0), (f"8 pages + {args.idle} idle", args.idle)):
                 if idle:
-                    print(f"connecting {idle} idle subscribers…", flush=True)
-                    for n in range(idle):
-                        ws = await open_socket(port, n % DISPLAYS + 1, stack)
-                        idle_tasks.append(asyncio.create_task(drain_forever(ws)))
+                    where = "in this process" if args.same_process else "in another process"
+                    print(f"connecting {idle} idle subscribers {where}…", flush=True)
+                    if args.same_process:
+                        for n in range(idle):
+                            ws = await open_socket(ports[n % len(ports)], n % DISPLAYS + 1, stack)
+                            idle_tasks.append(asyncio.create_task(drain_forever(ws)))
+                    else:
+                        await stack.enter_async_context(subscribers_elsewhere(ports, idle))
                 pushes, requests, jobs = [], [], []
                 figures[phase] = {"pushes": pushes, "requests": requests, "jobs": jobs}
                 try:
                     await refresh_all(staff, pages)  # warm-up, not counted
+                    cpu_before = cpu_snapshot(args.server_pids)
                     for _ in range(args.rounds):
                         latencies, request_seconds = await refresh_all(staff, pages)
                         pushes.append(latencies)
                         requests.append(request_seconds)
+                    cpu_after = cpu_snapshot(args.server_pids)
+                    if cpu_before and cpu_after:
+                        figures[phase]["server_cpu"] = cpu_after["server"] - cpu_before["server"]
                     for round_ in range(args.captures):
                         jobs.extend(await capture_round(stations, pages, photo, f"{idle}-{round_}"))
                 except (TimeoutError, RuntimeError) as error:
@@ -249,6 +308,9 @@ def report(figures: dict, finished: dict[int, float]) -> None:
         print(line("refresh all → each page", every))
         print(line("refresh all → last of 8 pages", last))
         print(line("  (the HTTP request alone)", data["requests"]))
+        if data.get("server_cpu") is not None:
+            per_refresh = data["server_cpu"] / len(data["pushes"]) * 1000
+            print(f"  {'server CPU per refresh all':<34} {per_refresh:7.1f} ms")
         after = [arrived - finished[job] for job, arrived in data["jobs"] if job in finished]
         if after:
             print(line("job finished → its page", after))
@@ -267,9 +329,29 @@ def main() -> None:
         metavar="URL",
         help="channel layer on Redis (redis://127.0.0.1:6379/3)",
     )
+    parser.add_argument(
+        "--same-process",
+        action="store_true",
+        help="run the idle subscribers on the measured pages' event loop (as before)",
+    )
     parser.add_argument("--keep", action="store_true", help="keep the temporary var dir")
+    parser.add_argument(
+        "--web-processes",
+        type=int,
+        default=1,
+        help="with --redis: this many web processes on the same database (scaled mode's "
+        "sockets spread over processes); jobs run in the first",
+    )
+    parser.add_argument("--subscribers-for-ports", help=argparse.SUPPRESS)
     args = parser.parse_args()
-    port = free_port()
+    if args.subscribers_for_ports:  # the child process of subscribers_elsewhere
+        ports = [int(port) for port in args.subscribers_for_ports.split(",")]
+        asyncio.run(hold_subscribers(ports, args.idle))
+        return
+    if args.web_processes > 1 and not args.redis:
+        parser.error("--web-processes needs --redis: processes share pushes through Redis")
+    ports = [free_port() for _ in range(args.web_processes)]
+    port = ports[0]
     var_dir, env = bench_env(
         "booth-fanout-", port, host=HOST, embedded=True, BOOTH_ATTRACT_AFTER_SECONDS="0"
     )
@@ -278,13 +360,14 @@ def main() -> None:
         env["BOOTH_EMBEDDED_WORKER"] = "true"  # jobs in the server; pushes through Redis
     layer = f"Redis ({args.redis})" if args.redis else "in-memory"
     print(
-        f"var dir {var_dir}, port {port}, channel layer {layer}, {os.cpu_count()} CPUs, "
+        f"var dir {var_dir}, ports {', '.join(map(str, ports))}, channel layer {layer}, "
+        f"{args.web_processes} web process(es), {os.cpu_count()} CPUs, "
         f"load average {os.getloadavg()[0]:.2f}"
     )
     photo = jpeg_bytes(tablet_frame(1280, 720))
     log_path = var_dir / "server.log"
     project = BENCH.parent
-    proc = None
+    procs = []
     ok = False
     try:
         manage(project, env, "migrate", "--no-input")
@@ -297,12 +380,17 @@ def main() -> None:
             "--admin-password",
             ADMIN_PASSWORD,
         )
-        proc = start_server(project, env, port, log_path)
-        wait_until_serving(proc, f"http://{HOST}:{port}")
-        figures = asyncio.run(measure(args, port, photo))
+        procs.append(start_server(project, env, port, log_path))
+        for i, other in enumerate(ports[1:], start=2):
+            log = var_dir / f"server-{i}.log"
+            procs.append(start_server(project, env, other, log, "--no-worker"))
+        for proc, each in zip(procs, ports, strict=True):
+            wait_until_serving(proc, f"http://{HOST}:{each}")
+        args.server_pids = [proc.pid for proc in procs]
+        figures = asyncio.run(measure(args, ports, photo))
         ok = True
     finally:
-        if proc is not None:
+        for proc in procs:
             stop_server(proc)
         if not ok and log_path.exists():
             print("--- server log (tail) ---", file=sys.stderr)
@@ -314,9 +402,14 @@ def main() -> None:
         if not args.keep:
             shutil.rmtree(var_dir, ignore_errors=True)
     report(figures, finished)
+    where = (
+        "on the measured pages' event loop"
+        if args.same_process
+        else "in a process of their own (--same-process to share the measured pages' loop)"
+    )
     print(
-        "\nThe bench client runs every socket on one event loop in this process: with the idle "
-        "subscribers it shares the 2 cores with the server, which inflates those figures."
+        f"\nThe idle subscribers ran {where}; every client shares the machine's "
+        f"{os.cpu_count()} cores with the server, which inflates the figures with them."
     )
 
 

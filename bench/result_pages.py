@@ -1,7 +1,7 @@
 """Result pages under load: requests per second and latency of `/r/<token>/` on loopback.
 
     .venv/bin/python bench/result_pages.py [--clients 16] [--seconds 10] [--results 8]
-        [--path page|image|qr] [--env NAME=VALUE ...] [--keep]
+        [--path page|image|webp|qr|download] [--env NAME=VALUE ...] [--keep]
 
 Starts `manage.py serve` (embedded mode, or whatever --env selects, e.g.
 DATABASE_URL=postgres://...) on a fresh temporary BOOTH_VAR_DIR, makes --results real
@@ -41,9 +41,16 @@ from e2e_latency import (  # noqa: E402
     wait_until_serving,
 )
 from photo import jpeg_bytes, tablet_frame  # noqa: E402
+from qr_links import link_in_qr, token_of  # noqa: E402
 from server_env import bench_env  # noqa: E402
 
-PATHS = {"page": "/r/{token}/", "image": "/r/{token}/image.jpg", "qr": "/r/{token}/qr.png"}
+PATHS = {
+    "page": "/r/{token}/",
+    "image": "/r/{token}/image.jpg",
+    "webp": "/r/{token}/image-640.webp",
+    "qr": "/r/{token}/qr.png",
+    "download": "/r/{token}/download",
+}
 
 
 async def make_results(base: str, count: int) -> list[str]:
@@ -65,7 +72,9 @@ async def make_results(base: str, count: int) -> list[str]:
             while time.monotonic() < deadline:
                 status = (await client.get(f"/api/jobs/{job}/")).json()
                 if status["state"] == "succeeded":
-                    tokens.append(status["result"]["token"])
+                    qr = await client.get(status["result"]["qr"])  # as a phone scans it
+                    qr.raise_for_status()
+                    tokens.append(token_of(link_in_qr(qr.content)))
                     break
                 if status["state"] == "failed":
                     raise RuntimeError(f"job {job} failed: {status.get('error')}")

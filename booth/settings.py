@@ -204,7 +204,8 @@ if REDIS_URL:
         )
     }
 else:
-    CHANNEL_LAYERS = {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer"}}
+    # Channels' in-memory layer, without its per-socket costs (see kernel/layers.py).
+    CHANNEL_LAYERS = {"default": {"BACKEND": "kernel.layers.FanOutInMemoryChannelLayer"}}
 
 # The pages send only small JSON messages (pings, commands): anything larger is refused
 # (the server closes the socket with 1009 "Message Too Big"; consumers check it too).
@@ -236,6 +237,25 @@ if REDIS_URL:
     }
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+# Result pages and their pictures, whole (moderation/result_cache.py): built once, served
+# until a pull or an erasure drops them. Their own cache, so pictures never evict rate-limit
+# counts; shared by every web process in scaled mode. Phones open a result within minutes
+# of it being made: entries expire after BOOTH_RESULT_CACHE_SECONDS, and in embedded mode at
+# most BOOTH_RESULT_CACHE_ENTRIES are kept (a page is ~5 KB, a picture 20-200 KB).
+BOOTH_RESULT_CACHE_SECONDS = env.int("BOOTH_RESULT_CACHE_SECONDS", default=300)
+if REDIS_URL:
+    CACHES["results"] = {
+        **CACHES["default"],
+        "KEY_PREFIX": "booth-results",
+        "TIMEOUT": BOOTH_RESULT_CACHE_SECONDS,
+    }
+else:
+    CACHES["results"] = {
+        "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+        "LOCATION": "results",
+        "TIMEOUT": BOOTH_RESULT_CACHE_SECONDS,
+        "OPTIONS": {"MAX_ENTRIES": env.int("BOOTH_RESULT_CACHE_ENTRIES", default=1000)},
+    }
 
 # --- Tasks ----------------------------------------------------------------------------
 TASKS = {
@@ -483,6 +503,9 @@ BOOTH_STORED_CAPTURE_MAX_SIDE = env.int("BOOTH_STORED_CAPTURE_MAX_SIDE", default
 BOOTH_FACE_PADDING = env.float("BOOTH_FACE_PADDING", default=0.5)
 BOOTH_RESULT_JPEG_QUALITY = env.int("BOOTH_RESULT_JPEG_QUALITY", default=88)
 # How long the tablet shows "watch display N" before it returns to the attract screen.
+# Result opens and downloads are counted in memory and written at most this often
+# (experiences/models/tallies.py): a crowd of phones is then not a database write each.
+BOOTH_TALLY_FLUSH_SECONDS = env.float("BOOTH_TALLY_FLUSH_SECONDS", default=10)
 BOOTH_TABLET_RESET_SECONDS = env.int("BOOTH_TABLET_RESET_SECONDS", default=45)
 # A visitor idle this long mid-flow is asked "Still there?"; the tablet starts over for the
 # next visitor if nobody answers within BOOTH_TABLET_STILL_THERE_SECONDS (part of the idle time).

@@ -14,7 +14,7 @@ from experiences.models.events import Event
 from experiences.models.photo import Asset, Job
 from experiences.sports.feed import sports_experience
 from kernel import display_links as media
-from kernel.realtime import group_send
+from kernel.realtime import group_send, group_send_many
 
 FALLBACK_DEFAULT_IMAGE = "displays/default.svg"
 
@@ -117,11 +117,14 @@ def attract_payload(event_id: int) -> list[dict[str, Any]]:
     return [result_payload(asset, with_qr=False) for asset in selectors.attract_portraits(event)]
 
 
+# What a display's state reads, fetched with the display in one query: its result and
+# whose it is, and its station's experience (for the default image).
+STATE_RELATED = ("current_asset__job__capture__player", "station__experience")
+
+
 def push_state(display: Display, attract: list[dict[str, Any]] | None = None) -> bool:
     """Send the display's current stored state to all its open pages."""
-    display = Display.objects.select_related("current_asset__job__capture__player").get(
-        pk=display.pk
-    )
+    display = Display.objects.select_related(*STATE_RELATED).get(pk=display.pk)
     return send_to_display(display, display_state(display, attract))
 
 
@@ -132,8 +135,12 @@ def send_to_display(display: Display, payload: dict[str, Any]) -> bool:
     member of the group and each consumer would encode it again, which with hundreds of
     open pages costs more than the push itself (see bench/fanout.py).
     """
+    return group_send(*_display_message(display, payload))
+
+
+def _display_message(display: Display, payload: dict[str, Any]) -> tuple[str, dict[str, Any]]:
     text = json.dumps(payload, separators=(",", ":"), ensure_ascii=False)
-    return group_send(display.group_name, {"type": "display.message", "text": text})
+    return display.group_name, {"type": "display.message", "text": text}
 
 
 def announce_processing(job: Job) -> None:
@@ -212,14 +219,21 @@ def withdraw_results(jobs: list[Job]) -> None:
 
 def push_states(displays) -> int:
     """Push each display's full state (attract list included) to its open pages; return
-    how many were sent. The attract list is computed once per event, not per display."""
+    how many were sent.
+
+    One query for the displays, the attract list once per event, and every message handed
+    to the channel layer in one go: a staff "refresh all" used to cost a query, a page of
+    signed links and a wait for the server's event loop per display (bench/fanout.py).
+    """
+    pks = [display.pk for display in displays]
     attract_by_event: dict[int, list[dict[str, Any]]] = {}
-    sent = 0
-    for display in displays:
+    messages = []
+    for display in Display.objects.select_related(*STATE_RELATED).filter(pk__in=pks):
         if display.event_id not in attract_by_event:
             attract_by_event[display.event_id] = attract_payload(display.event_id)
-        sent += push_state(display, attract_by_event[display.event_id])
-    return sent
+        state = display_state(display, attract_by_event[display.event_id])
+        messages.append(_display_message(display, state))
+    return group_send_many(messages)
 
 
 def notify_station(station: Station | None, payload: dict[str, Any]) -> None:

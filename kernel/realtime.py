@@ -37,21 +37,48 @@ def group_send(group: str, message: dict[str, Any]) -> bool:
     A display that misses a push resyncs on reconnect, so a failed push must never
     fail the job that produced the result.
     """
+    return group_send_many([(group, message)]) == 1
+
+
+def group_send_many(messages: list[tuple[str, dict[str, Any]]]) -> int:
+    """Send each (group, message); return how many were sent. Never raises (see group_send).
+
+    All of them go in one hand-over to the server's loop (or one `async_to_sync`), not one
+    each: from a request's thread every hand-over waits for the loop, which under a crowd
+    of sockets is busy, so "refresh all displays" paid that wait eight times.
+    """
     layer = get_channel_layer()
-    if layer is None:
-        return False
+    if layer is None or not messages:
+        return 0
+
+    async def send_all() -> int:
+        sent = 0
+        for group, message in messages:
+            try:
+                await layer.group_send(group, message)
+            except Exception as exc:
+                _failed(exc, group, message)
+            else:
+                sent += 1
+        return sent
+
     try:
         loop = _server_loop
         if loop is not None and loop.is_running() and threading.get_ident() != _loop_thread:
-            future = asyncio.run_coroutine_threadsafe(layer.group_send(group, message), loop)
-            future.result(timeout=SEND_TIMEOUT_SECONDS)
+            future = asyncio.run_coroutine_threadsafe(send_all(), loop)
+            sent = future.result(timeout=SEND_TIMEOUT_SECONDS)
         else:
-            async_to_sync(layer.group_send)(group, message)
+            sent = async_to_sync(send_all)()
     except Exception as exc:
-        if dependency_of(exc) == "redis":  # an outage: one line for it, not one per push
-            PUSH_OUTAGE.failed(exc)
-        else:
-            logger.exception("Could not push %s to %s", message.get("type"), group)
-        return False
-    PUSH_OUTAGE.recovered()
-    return True
+        _failed(exc, *messages[0])
+        return 0
+    if sent:
+        PUSH_OUTAGE.recovered()
+    return sent
+
+
+def _failed(exc: Exception, group: str, message: dict[str, Any]) -> None:
+    if dependency_of(exc) == "redis":  # an outage: one line for it, not one per push
+        PUSH_OUTAGE.failed(exc)
+    else:
+        logger.exception("Could not push %s to %s", message.get("type"), group, exc_info=exc)

@@ -13,6 +13,7 @@ from django.utils import timezone
 
 from displays import services as displays
 from experiences.models.photo import Job
+from moderation.result_cache import forget_jobs
 
 
 def approve_results(jobs: Iterable[Job], by) -> int:
@@ -62,5 +63,7 @@ def reject_results(jobs: Iterable[Job], by, reason: str) -> int:
             reviewed_at=timezone.now(),
             reviewed_by=by,
         )
+        # An update() sends no signal: the cached pages and files go here (and on commit).
+        forget_jobs([job.pk for job in rejected])
     displays.withdraw_results(rejected)
     return len(rejected)

@@ -24,6 +24,7 @@ from experiences.photo.storage import stray_files
 from experiences.sports import feed as commentary
 from moderation import traces
 from moderation.models import ConsentRecord, ErasedToken, ErasureLog, Result, token_digest
+from moderation.result_cache import forget_results
 
 logger = logging.getLogger(__name__)
 
@@ -123,6 +124,8 @@ def erase_players(
         ErasedToken.objects.bulk_create(
             [ErasedToken(digest=token_digest(token)) for token in tokens], ignore_conflicts=True
         )
+        # Their cached pages and pictures leave memory (or Redis) too, now and on commit.
+        forget_results(tokens)
         # Every display of the visitors' events: one may show a result, and any may hold
         # one in its attract loop.
         affected_displays = list(

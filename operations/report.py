@@ -18,6 +18,7 @@ from django.utils import timezone
 from django.utils.html import escape
 
 from displays.status import percentile
+from experiences.models import tallies as counters
 from experiences.models.events import Event
 from experiences.models.photo import Job
 from experiences.models.tallies import Tally
@@ -37,6 +38,7 @@ class Report:
 
 
 def event_report(event: Event) -> Report:
+    counters.flush()  # this process's waiting opens and downloads
     tallies = Tally.objects.filter(event=event)
     totals = {kind: 0 for kind in Tally.Kind.values}
     for row in tallies.values("kind").annotate(total=Sum("count")):

@@ -39,17 +39,23 @@ def fresh_channel_layer(settings) -> None:
         layer["default"]["CONFIG"]["prefix"] = f"booth-test-{uuid.uuid4().hex}"
         settings.CHANNEL_LAYERS = layer
     else:
-        settings.CHANNEL_LAYERS = {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer"}}
+        settings.CHANNEL_LAYERS = {
+            "default": {"BACKEND": "kernel.layers.FanOutInMemoryChannelLayer"}
+        }
 
 
 @pytest.fixture(autouse=True)
 def fresh_cache(settings):
-    """Rate-limit counts live in the default cache: each test starts from none."""
-    from django.core.cache import cache
+    """Rate-limit counts and cached result pages live in caches: each test starts from none.
+    Result opens are counted at once (no waiting counts carried into another test)."""
+    from django.core.cache import caches
 
-    cache.clear()
+    settings.BOOTH_TALLY_FLUSH_SECONDS = 0
+    for cache in caches.all():
+        cache.clear()
     yield
-    cache.clear()
+    for cache in caches.all():
+        cache.clear()
 
 
 @pytest.fixture(autouse=True)

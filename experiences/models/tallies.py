@@ -6,14 +6,22 @@ without a face, a result page opened, a download, a job's outcome) adds one to a
 per event, station and hour: no token, no address, no visitor, just a number.
 """
 
+import atexit
+import logging
+import threading
+import time
+from collections import Counter
 from datetime import datetime
 
-from django.db import models
+from django.conf import settings
+from django.db import DatabaseError, models
 from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from experiences.models.events import Event
+
+logger = logging.getLogger(__name__)
 
 
 class Tally(models.Model):
@@ -49,12 +57,59 @@ class Tally(models.Model):
         )
 
 
-def count(event_id: int, kind: str, station_number: int, at: datetime | None = None) -> None:
-    """Add one to the counter (a race on the first of an hour is settled by the unique key)."""
+def count(
+    event_id: int, kind: str, station_number: int, at: datetime | None = None, *, by: int = 1
+) -> None:
+    """Add to the counter (a race on the first of an hour is settled by the unique key)."""
     hour = (at or timezone.now()).replace(minute=0, second=0, microsecond=0)
     key = {"event_id": event_id, "station_number": station_number, "kind": kind, "hour": hour}
-    if Tally.objects.filter(**key).update(count=F("count") + 1):
+    if Tally.objects.filter(**key).update(count=F("count") + by):
         return
-    _, created = Tally.objects.get_or_create(**key, defaults={"count": 1})
+    _, created = Tally.objects.get_or_create(**key, defaults={"count": by})
     if not created:
-        Tally.objects.filter(**key).update(count=F("count") + 1)
+        Tally.objects.filter(**key).update(count=F("count") + by)
+
+
+# Counts of cached result pages and downloads wait here, per process, and reach the
+# database at most every BOOTH_TALLY_FLUSH_SECONDS (one write per counter, not one per
+# request: a crowd of phones opening results would otherwise make every cached page a
+# database write). What a killed process held is lost: at most that many seconds of
+# opens and downloads, never anything a visitor or staff stored.
+_pending: Counter[tuple[int, int, str, datetime]] = Counter()
+_pending_lock = threading.Lock()
+_last_flush = time.monotonic()
+
+
+def count_soon(event_id: int, kind: str, station_number: int) -> None:
+    """Add one to the counter with the next flush (see above); flush if one is due."""
+    global _last_flush
+    hour = timezone.now().replace(minute=0, second=0, microsecond=0)
+    with _pending_lock:
+        _pending[event_id, station_number, kind, hour] += 1
+        due = time.monotonic() - _last_flush >= settings.BOOTH_TALLY_FLUSH_SECONDS
+    if due:
+        flush()
+
+
+def flush() -> None:
+    """Write the waiting counts (the event report calls this before it reads)."""
+    global _last_flush
+    with _pending_lock:
+        pending = dict(_pending)
+        _pending.clear()
+        _last_flush = time.monotonic()
+    for (event_id, station_number, kind, hour), n in pending.items():
+        try:
+            count(event_id, kind, station_number, hour, by=n)
+        except DatabaseError:  # e.g. the event was deleted meanwhile: its counts go with it
+            logger.warning("Could not count %s %s for event %s", n, kind, event_id, exc_info=True)
+
+
+@atexit.register
+def _flush_at_exit() -> None:
+    """A server stopping normally writes what it still holds."""
+    if _pending:
+        try:
+            flush()
+        except Exception:  # the interpreter is going down: never fail its exit
+            logger.warning("Could not write the last counts at exit", exc_info=True)

@@ -7,6 +7,7 @@ edited commentary line), `line_removed` (a hidden or deleted line) and `replay` 
 finished slow-motion replay of a shot).
 """
 
+import json
 from typing import Any
 
 from experiences.models.events import Experience
@@ -109,7 +110,9 @@ def commentary_state(experience: Experience) -> dict[str, Any]:
 
 
 def _send(experience_id: int, payload: dict[str, Any]) -> bool:
-    return group_send(group_name(experience_id), {"type": "commentary.message", "payload": payload})
+    """Serialised once here, not once per open commentary page (see CommentaryConsumer)."""
+    text = json.dumps(payload, separators=(",", ":"), ensure_ascii=False)
+    return group_send(group_name(experience_id), {"type": "commentary.message", "text": text})
 
 
 def push_state(experience: Experience) -> bool:

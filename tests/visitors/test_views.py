@@ -20,7 +20,9 @@ def result(booth) -> Asset:
 
 
 def body(response) -> bytes:
-    return b"".join(response.streaming_content)
+    if response.streaming:
+        return b"".join(response.streaming_content)
+    return response.content
 
 
 def stored(field) -> bytes:

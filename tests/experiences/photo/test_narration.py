@@ -12,6 +12,7 @@ from botocore.response import StreamingBody
 from botocore.stub import Stubber
 from django.conf import settings
 from django.core import checks
+from django.test import Client
 from django.utils import timezone
 from django_tasks_db.models import DBTaskResult
 
@@ -149,6 +150,20 @@ def test_a_narrated_result_page_plays_the_story(client, booth):
     assert ranged.status_code == 206  # Safari plays no audio without byte ranges
     assert Tally.objects.get(kind=Tally.Kind.NARRATION).count == 1
     assert narration.narrate(job.pk) == "skipped: narrated already"
+
+
+@pytest.mark.django_db
+def test_a_page_cached_before_its_narration_plays_it_once_the_narration_is_stored(booth):
+    """Narration lands a moment after the portrait; a phone that opened the page first
+    must not keep being served the cached page without the player."""
+    job = factories.make_finished_job(booth.station)
+    portrait = job.portrait
+    phone = Client()
+    assert "<audio" not in phone.get(f"/r/{portrait.token}/").content.decode()  # cached now
+
+    assert narration.narrate(job.pk) == "narrated"
+
+    assert "<audio" in Client().get(f"/r/{portrait.token}/").content.decode()
 
 
 @pytest.mark.django_db
