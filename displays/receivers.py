@@ -7,6 +7,7 @@ from django.dispatch import receiver
 from displays import services
 from experiences.models.photo import Asset, Job
 from experiences.photo.signals import job_finished, processing_started, result_published
+from experiences.resume.signals import letter_progress
 
 
 @receiver(processing_started)
@@ -25,3 +26,8 @@ def tell_the_tablet(sender: Any, job: Job, **kwargs: Any) -> None:
     if job.state == Job.State.FAILED and station is not None:
         services.push_state(station.display)  # clears "processing" on the display
     services.notify_station(station, services.job_outcome(job))
+
+
+@receiver(letter_progress)
+def show_letter(sender: Any, job: Job, sections: list, done: bool, **kwargs: Any) -> None:
+    services.push_letter(job, sections, done)

@@ -170,6 +170,38 @@ def capture_schema(form: type[serializers.Serializer]):
     )
 
 
+class CompanyMatchSerializer(serializers.Serializer):
+    id = serializers.IntegerField(help_text="Send it as `company` with the capture.")
+    name = serializers.CharField()
+    reason = serializers.CharField(help_text="One line: the traits the company looks for.")
+
+
+class CompanyMatchesSerializer(serializers.Serializer):
+    companies = CompanyMatchSerializer(many=True)
+
+
+def company_matches_schema(query: type[serializers.Serializer]):
+    """The résumé experience's company offer; `query` is the view's query serializer."""
+    return extend_schema(
+        operation_id="company_matches",
+        summary="The three companies that best fit an MBTI type (résumé experience)",
+        description="From the company library, by full-text search of the type's traits in "
+        "the companies' profiles and keywords, in the visitor's language. Nothing is stored; "
+        "the capture then names the chosen company.",
+        parameters=[query],
+        responses={
+            200: CompanyMatchesSerializer,
+            **errors(
+                e400="`mbti` is not one of the 16 types (or empty), or `language` is unknown.",
+                e403="Not logged in as this station's device.",
+                e404="No such URL: the station number must be a whole number.",
+            ),
+        },
+        auth=[{"cookieAuth": []}],
+        tags=["tablet"],
+    )
+
+
 job_status_schema = extend_schema(
     operation_id="job_retrieve",
     summary="A capture's job: state, and the result once it may be shown",

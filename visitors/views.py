@@ -19,6 +19,7 @@ from experiences.models.events import AgeBand, Experience, Gender, UniformColour
 from experiences.models.photo import Asset
 from experiences.models.tallies import Tally
 from experiences.photo.web_images import WEBP_WIDTHS, webp_bytes
+from experiences.resume.traits import MBTI_CODES
 from kernel.http import keep_private, stored_file_response
 from kernel.throttling import result_rate_limited
 from moderation import selectors as moderation_selectors
@@ -51,6 +52,8 @@ def tablet(request: HttpRequest) -> HttpResponse:
             "consent": consent,
             "ask_gender": "gender" in experience.profile_fields,
             "ask_age_band": "age_band" in experience.profile_fields,
+            "resume": experience.pipeline == Experience.Pipeline.RESUME,
+            "mbti_codes": MBTI_CODES,
             "ask_uniform_colour": experience.pipeline == Experience.Pipeline.UNIFORM
             and "uniform_colour" in experience.profile_fields,
             "uniform_colours": [
@@ -66,6 +69,7 @@ def tablet(request: HttpRequest) -> HttpResponse:
                 "resetSeconds": settings.BOOTH_TABLET_RESET_SECONDS,
                 "idleSeconds": settings.BOOTH_TABLET_IDLE_SECONDS,
                 "stillThereSeconds": settings.BOOTH_TABLET_STILL_THERE_SECONDS,
+                "resume": experience.pipeline == Experience.Pipeline.RESUME,
             },
         },
     )

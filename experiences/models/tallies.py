@@ -24,6 +24,9 @@ class Tally(models.Model):
         FAILED = "failed", _("Job failed")
         RESULT_OPEN = "result_open", _("Result page opened")
         DOWNLOAD = "download", _("Portrait downloaded")
+        LETTER = "letter", _("Cover letter written")
+        LETTER_FALLBACK = "letter_fallback", _("Cover letter written offline after a failure")
+        RESUME_PDF = "resume_pdf", _("Résumé PDF downloaded")
 
     event = models.ForeignKey(Event, on_delete=models.CASCADE, related_name="tallies")
     # 0 when no station is known (not NULL: SQLite cannot make NULLs equal in the key).

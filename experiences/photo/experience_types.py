@@ -161,6 +161,7 @@ def business_portrait(job: Job, timings: dict[str, float]) -> Picture:
     return Picture(result, story, {"business": maker.name}, story_language=visitor_language(player))
 
 
+# The résumé type (experiences.resume.job) registers itself here when the app is ready.
 MAKERS: dict[str, Callable[[Job, dict[str, float]], Picture]] = {
     Experience.Pipeline.PORTRAIT: themed_portrait,
     Experience.Pipeline.UNIFORM: uniform_try_on,
@@ -182,7 +183,7 @@ def configured_backend(experience: Experience) -> str:
     """What admin shows for an experience: the backend its type runs with, and its kind."""
     if experience.pipeline == Experience.Pipeline.UNIFORM:
         backend = backends.uniform_painter()
-    elif experience.pipeline == Experience.Pipeline.BUSINESS:
+    elif experience.pipeline in (Experience.Pipeline.BUSINESS, Experience.Pipeline.RESUME):
         backend = backends.business_portrait_maker()
     else:
         return str(_("Face compositor: %(name)s") % {"name": backends.compositor().name})
