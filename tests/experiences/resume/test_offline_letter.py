@@ -12,7 +12,7 @@ from experiences.resume.traits import MBTI_CODES
 @pytest.mark.parametrize("mbti", [*MBTI_CODES, ""])
 def test_korean_letters_have_four_sections_of_700_to_1000_characters(mbti):
     for company in COMPANIES:
-        name, keywords, profile = company["ko"]
+        name, _keywords, profile = company["ko"]
         letter = parse(compose(LetterRequest("민지", mbti, name, profile, "ko", [])))
         assert len(letter) == 4
         for section in letter:
@@ -24,7 +24,7 @@ def test_korean_letters_have_four_sections_of_700_to_1000_characters(mbti):
 @pytest.mark.parametrize("mbti", [*MBTI_CODES, ""])
 def test_english_letters_have_four_sections_of_150_to_230_words(mbti):
     for company in COMPANIES:
-        name, keywords, profile = company["en"]
+        name, _keywords, profile = company["en"]
         letter = parse(compose(LetterRequest("Ada", mbti, name, profile, "en", ["care"])))
         assert len(letter) == 4
         for section in letter:
