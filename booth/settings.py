@@ -540,6 +540,9 @@ BOOTH_AWS_S3_PREFIX = env.str("BOOTH_AWS_S3_PREFIX", default="booth-tmp/")
 # first (for accounts whose policy requires S3 input).
 BOOTH_REKOGNITION_IMAGE_SOURCE = env.str("BOOTH_REKOGNITION_IMAGE_SOURCE", default="bytes")
 BOOTH_REKOGNITION_MIN_CONFIDENCE = env.float("BOOTH_REKOGNITION_MIN_CONFIDENCE", default=90)
+# Ask DetectFaces for AgeRange too (same price): the résumé waiting screen's fun age guess,
+# shown to the visitor and never stored.
+BOOTH_REKOGNITION_AGE_RANGE = env.bool("BOOTH_REKOGNITION_AGE_RANGE", default=True)
 BOOTH_REKOGNITION_TIMEOUT = env.float("BOOTH_REKOGNITION_TIMEOUT", default=10)
 # Rekognition runs inside the tablet's upload request: two attempts at most, and no retry
 # that could not finish within the deadline (seconds, the whole call).

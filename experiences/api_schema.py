@@ -50,6 +50,14 @@ class CaptureAcceptedSerializer(serializers.Serializer):
     state = serializers.CharField()
     display = serializers.IntegerField(help_text="The display the result will appear on.")
     status_url = serializers.CharField()
+    age_range = serializers.ListField(
+        child=serializers.IntegerField(),
+        min_length=2,
+        max_length=2,
+        required=False,
+        help_text="Résumé experiences with Rekognition only: the face's estimated age range "
+        "[low, high], for the waiting screen; not stored.",
+    )
 
 
 class ResultSerializer(serializers.Serializer):

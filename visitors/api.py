@@ -44,15 +44,16 @@ def idempotency_key_of(request) -> str:
 
 
 def capture_created(job: Job, station, status_code: int) -> Response:
-    return Response(
-        {
-            "job": job.pk,
-            "state": job.state,
-            "display": station.display.number,
-            "status_url": f"/api/jobs/{job.pk}/",
-        },
-        status=status_code,
-    )
+    body = {
+        "job": job.pk,
+        "state": job.state,
+        "display": station.display.number,
+        "status_url": f"/api/jobs/{job.pk}/",
+    }
+    age_range = getattr(job, "age_range", None)  # set by the intake, never stored
+    if age_range and station.experience.pipeline == Experience.Pipeline.RESUME:
+        body["age_range"] = list(age_range)  # the résumé waiting screen's fun guess
+    return Response(body, status=status_code)
 
 
 class CaptureSerializer(serializers.Serializer):

@@ -120,6 +120,9 @@ def accept_capture(
             )
             tallies.count(station.event_id, Tally.Kind.CAPTURE, station.number, now)
             transaction.on_commit(lambda: enqueue_job(job))
+        # The detector's age guess (Rekognition), for the waiting screen only: handed back
+        # on the object, never stored.
+        job.age_range = getattr(face, "age_range", None)
     except BaseException as exc:
         # The rows roll back with the transaction; stored files do not.
         for field in (capture.original, capture.face_crop):

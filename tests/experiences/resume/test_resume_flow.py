@@ -7,6 +7,7 @@ import json
 
 import pytest
 from asgiref.sync import async_to_sync
+from botocore.stub import Stubber
 from channels.layers import get_channel_layer
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
@@ -17,9 +18,11 @@ from experiences.models.events import Experience
 from experiences.models.photo import Asset, Job
 from experiences.models.resume import Company, CoverLetter
 from experiences.models.tallies import Tally
+from experiences.photo.backends.rekognition import detection_client
 from experiences.photo.jobs import run_job
 from experiences.resume.demo_companies import demo_rows
 from experiences.resume.library import import_companies
+from kernel import plugins
 from moderation.services import erase_player, purge_expired
 from tests import factories, photos
 
@@ -165,3 +168,31 @@ def test_retention_purges_the_letter(resume_booth, tablet):
     run_job(Job.objects.get().pk)
     purge_expired(now=timezone.now() + resume_booth.experience.retention)
     assert CoverLetter.objects.count() == 0
+
+
+def test_rekognition_age_range_reaches_the_waiting_screen_and_is_not_stored(
+    resume_booth, tablet, settings
+):
+    settings.BOOTH_FACE_DETECTOR = "rekognition"
+    plugins.reset()
+    company = Company.objects.filter(language="en").first()
+    with Stubber(detection_client()) as stub:
+        stub.add_response(
+            "detect_faces",
+            {
+                "FaceDetails": [
+                    {
+                        "BoundingBox": {"Width": 0.4, "Height": 0.5, "Left": 0.3, "Top": 0.2},
+                        "Confidence": 99.9,
+                        "AgeRange": {"Low": 24, "High": 31},
+                    }
+                ]
+            },
+        )
+        response = upload(tablet, company=company.pk)
+    plugins.reset()
+    assert response.status_code == 201, response.content
+    assert response.json()["age_range"] == [24, 31]
+    job = Job.objects.get()
+    stored = json.dumps([job.timings, job.backends, job.capture.face_landmarks])
+    assert "31" not in stored.replace(str(job.pk), "")
