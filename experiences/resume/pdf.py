@@ -65,7 +65,30 @@ class _ResumePDF(FPDF):
         self.set_creator("")
 
 
-def _layout(letter: CoverLetter, portrait_jpeg: bytes | None, size: float) -> _ResumePDF:
+def _section_height(pdf: _ResumePDF, section: dict[str, str], size: float) -> float:
+    """The height a section takes at `size` points (fpdf2's dry run: nothing is drawn)."""
+    pdf.set_font("resume", size=size + 2)
+    height = pdf.multi_cell(
+        0, (size + 2) * 0.5, section.get("title", ""), dry_run=True, output="HEIGHT"
+    )
+    pdf.set_font("resume", size=size)
+    height += pdf.multi_cell(0, size * 0.45, section.get("text", ""), dry_run=True, output="HEIGHT")
+    return height + size * 0.25
+
+
+def _text_size(pdf: _ResumePDF, sections: list[dict[str, str]]) -> float:
+    """The largest of TEXT_SIZES at which the sections fit below the header on this page."""
+    room = pdf.h - PAGE_MARGIN_MM - pdf.get_y()
+    for size in TEXT_SIZES:
+        if sum(_section_height(pdf, section, size) for section in sections) <= room:
+            return size
+    logger.warning("A cover letter did not fit one page even at %s pt", TEXT_SIZES[-1])
+    return TEXT_SIZES[-1]
+
+
+def resume_pdf(letter: CoverLetter, portrait_jpeg: bytes | None) -> bytes:
+    """One A4 page: the portrait and the header, then the letter at the largest text size
+    that fits (measured first, so the font is loaded and the page laid out once)."""
     pdf = _ResumePDF()
     pdf.add_page()
     headings = HEADINGS.get(letter.language, HEADINGS["en"])
@@ -79,15 +102,15 @@ def _layout(letter: CoverLetter, portrait_jpeg: bytes | None, size: float) -> _R
     pdf.cell(0, 10, letter.player.nickname, new_x="LMARGIN", new_y="NEXT")
     pdf.set_x(text_left)
     pdf.set_font("resume", size=12)
-    pdf.cell(
-        0, 7, headings["letter"].format(company=letter.company_name), new_x="LMARGIN", new_y="NEXT"
-    )
+    company_line = headings["letter"].format(company=letter.company_name)
+    pdf.cell(0, 7, company_line, new_x="LMARGIN", new_y="NEXT")
     if letter.mbti:
         pdf.set_x(text_left)
         pdf.set_font("resume", size=10)
         pdf.cell(0, 6, headings["type"].format(mbti=letter.mbti), new_x="LMARGIN", new_y="NEXT")
     photo_bottom = top + PHOTO_WIDTH_MM * 4 / 3 if portrait_jpeg else pdf.get_y()
     pdf.set_y(max(pdf.get_y(), photo_bottom) + 4)
+    size = _text_size(pdf, letter.sections)
     for section in letter.sections:
         pdf.set_font("resume", size=size + 2)
         pdf.set_text_color(40, 60, 120)
@@ -96,15 +119,4 @@ def _layout(letter: CoverLetter, portrait_jpeg: bytes | None, size: float) -> _R
         pdf.set_font("resume", size=size)
         pdf.multi_cell(0, size * 0.45, section.get("text", ""), new_x="LMARGIN", new_y="NEXT")
         pdf.ln(size * 0.25)
-    return pdf
-
-
-def resume_pdf(letter: CoverLetter, portrait_jpeg: bytes | None) -> bytes:
-    """One A4 page: the largest text size at which the whole letter fits."""
-    for size in TEXT_SIZES:
-        pdf = _layout(letter, portrait_jpeg, size)
-        if pdf.page_no() == 1:
-            break
-    else:
-        logger.warning("A cover letter did not fit one page even at %s pt", TEXT_SIZES[-1])
     return bytes(pdf.output())
