@@ -196,3 +196,17 @@ def test_rekognition_age_range_reaches_the_waiting_screen_and_is_not_stored(
     job = Job.objects.get()
     stored = json.dumps([job.timings, job.backends, job.capture.face_landmarks])
     assert "31" not in stored.replace(str(job.pk), "")
+
+
+def test_the_event_report_counts_letters_and_pdfs(resume_booth, tablet, admin_client):
+    company = Company.objects.filter(language="en").first()
+    upload(tablet, company=company.pk)
+    job = Job.objects.get()
+    run_job(job.pk)
+    job.refresh_from_db()
+    Client().get(f"/r/{job.portrait.token}/resume.pdf")
+    page = admin_client.get("/staff/report/", {"event": resume_booth.event.pk}).content.decode()
+    assert 'data-figure="letters">1<' in page
+    assert 'data-figure="resume_pdfs">1<' in page
+    csv = admin_client.get("/staff/report.csv", {"event": resume_booth.event.pk}).content.decode()
+    assert "letter" in csv.splitlines()[0] and "resume_pdf" in csv.splitlines()[0]
