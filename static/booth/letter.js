@@ -18,6 +18,8 @@ export function renderLetter(container, sections) {
     section.querySelector("p").textContent = text;
   }
   container.dataset.updates = String(Number(container.dataset.updates || 0) + 1);
+  // The newest words in view, like a teleprompter: the letter is longer than a screen.
+  container.scrollTop = container.scrollHeight;
 }
 
 export function clearLetter(container) {

@@ -210,3 +210,15 @@ def test_the_event_report_counts_letters_and_pdfs(resume_booth, tablet, admin_cl
     assert 'data-figure="resume_pdfs">1<' in page
     csv = admin_client.get("/staff/report.csv", {"event": resume_booth.event.pk}).content.decode()
     assert "letter" in csv.splitlines()[0] and "resume_pdf" in csv.splitlines()[0]
+
+
+def test_a_premoderated_letter_goes_to_the_tablet_but_not_the_wall(resume_booth, tablet):
+    resume_booth.experience.moderation = Experience.Moderation.PRE
+    resume_booth.experience.save()
+    company = Company.objects.filter(language="en").first()
+    upload(tablet, company=company.pk)
+    station_pushes = listen(resume_booth.station.group_name)
+    wall_pushes = listen(resume_booth.display.group_name)
+    run_job(Job.objects.get().pk)
+    assert any(m["payload"]["type"] == "letter" for m in station_pushes())
+    assert not [m for m in wall_pushes() if json.loads(m["text"])["type"] == "letter"]
