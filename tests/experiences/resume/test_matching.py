@@ -1,9 +1,13 @@
 """Matching MBTI traits to the company library with the database's own full-text search
 (SQLite FTS5 in the first CI pass, PostgreSQL tsvector in the second)."""
 
+import io
+
 import pytest
+from django.core.management import CommandError, call_command
 from django.db import connection
 
+from experiences.models.events import Experience
 from experiences.models.resume import Company
 from experiences.resume.demo_companies import demo_rows
 from experiences.resume.library import ImportRejected, import_companies, read_rows
@@ -103,3 +107,25 @@ def test_a_bad_row_imports_nothing_and_names_the_row():
     assert Company.objects.count() == 0
     with pytest.raises(ImportRejected, match="language"):
         import_companies([{"name": "X", "profile": "Y", "language": "fr"}])
+
+
+def test_the_import_command_reads_a_file_and_the_demo(tmp_path):
+    source = tmp_path / "companies.json"
+    source.write_text(
+        '[{"name": "Acme", "profile": "We hire logic.", "keywords": "logic", "language": "en"}]'
+    )
+    out = io.StringIO()
+    call_command("import_companies", str(source), stdout=out)
+    assert "1 companies added" in out.getvalue()
+    call_command("import_companies", "--demo", stdout=out)
+    assert Company.objects.count() == 25
+    bad = tmp_path / "companies.txt"
+    bad.write_text("x")
+    with pytest.raises(CommandError, match=r"\.csv or a \.json"):
+        call_command("import_companies", str(bad))
+
+
+def test_the_demo_offers_the_resume_experience_and_its_companies(demo):
+    assert Experience.objects.filter(pipeline=Experience.Pipeline.RESUME).exists()
+    assert Company.objects.filter(language="ko").count() == 12
+    assert Company.objects.filter(language="en").count() == 12
