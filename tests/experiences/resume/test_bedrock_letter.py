@@ -12,7 +12,7 @@ from botocore.eventstream import EventStream
 from botocore.parsers import EventStreamJSONParser
 from botocore.stub import Stubber
 
-from experiences.resume.bedrock import letter_client
+from experiences.resume.bedrock import letter_client, letter_prompt, system_prompt
 from experiences.resume.letters import LetterRequest
 from experiences.resume.sections import MARKER
 from experiences.resume.streaming import write_letter
@@ -188,3 +188,20 @@ def test_an_error_inside_the_stream_falls_back(bedrock):
     written, _ = collect()
     assert written.writer == "offline" and written.fallback_from == "bedrock"
     assert len(written.sections) == 4
+
+
+def test_the_prompt_follows_the_reference_structure():
+    korean = LetterRequest(
+        "민지", "ENFJ", "브라이트패스러닝", "우리는 멘토링을 사랑하는 사람을 찾습니다.", "ko"
+    )
+    system = system_prompt(korean)
+    assert "스물일곱" in system and "네 개의 항목" in system and "700자 이상 1,000자 이하" in system
+    assert MARKER in system and "'지원 동기'" in system
+    prompt = letter_prompt(korean)
+    assert "브라이트패스러닝" in prompt and "멘토링을 사랑하는" in prompt and "ENFJ" in prompt
+    english = system_prompt(REQUEST)
+    assert (
+        "27-year-old" in english
+        and "four sections" in english
+        and "'Why Lumen Robotics'" in english
+    )
