@@ -186,7 +186,7 @@ HTTP_ROUTES: list[Route] = [
         "r/<token:token>/resume.pdf",
         "GET",
         token_only("404"),
-        "the résumé PDF (portrait and cover letter), made on request: only the link's "
+        "the résumé PDF (portrait and cover letter), stored by the job: only the link's "
         "holder, and only for a résumé result (the sample result here has no letter, so even "
         "its holder gets 404; tests/experiences/resume checks the 200 and the 410 after "
         "erasure)",

@@ -59,6 +59,11 @@ class Migration(migrations.Migration):
 
     operations = [
         migrations.AlterField(
+            model_name='asset',
+            name='kind',
+            field=models.CharField(choices=[('portrait', 'Portrait'), ('qr', 'QR code'), ('resume_pdf', 'Résumé PDF')], max_length=16),
+        ),
+        migrations.AlterField(
             model_name='experience',
             name='pipeline',
             field=models.CharField(choices=[('portrait', 'Face into a themed portrait'), ('sports', 'Sports challenge: shots, leaderboard and live commentary'), ('uniform', 'Uniform try-on'), ('business', 'Business portrait'), ('resume', 'Résumé: business portrait and a cover letter')], default='portrait', help_text="Themed portrait: the visitor's face in an approved base image, with its story. Uniform try-on: the visitor's clothes become a soccer kit in the uniform colour. Business portrait: the visitor's face in a suit on a light-blue studio background. Résumé: the business portrait, and a cover letter to a company the visitor picks from three matched to their MBTI type. These need no base images. Sports challenge: shots from the sensor API, a leaderboard, live commentary and slow-motion replays.", max_length=32),

@@ -141,6 +141,7 @@ class Asset(PublicLink):
     class Kind(models.TextChoices):
         PORTRAIT = "portrait", _("Portrait")
         QR = "qr", _("QR code")
+        RESUME_PDF = "resume_pdf", _("Résumé PDF")
 
     job = models.ForeignKey(Job, on_delete=models.CASCADE, related_name="assets")
     kind = models.CharField(max_length=16, choices=Kind.choices)

@@ -51,8 +51,8 @@ class CoverLetter(models.Model):
     """A visitor's cover letter: personal, erased with the visitor (CASCADE from Player).
 
     Only what the letter needs is kept: the MBTI type the visitor chose (or none), the
-    company, the language and the sections as written. The PDF is made from these on
-    request and never stored.
+    company, the language and the sections as written. The PDF made from these is one of
+    the job's assets, erased with them.
     """
 
     player = models.OneToOneField(Player, on_delete=models.CASCADE, related_name="cover_letter")

@@ -8,7 +8,7 @@ none and never look for one.
 
 import logging
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from django.utils import translation
 from django.utils.translation import gettext as _
@@ -37,6 +37,8 @@ class Picture:
     backends: dict[str, str]
     base_image: BaseImage | None = None
     story_language: str = ""
+    # More files of the result, stored with the portrait: Asset kind → (bytes, extension).
+    extra_assets: dict[str, tuple[bytes, str]] = field(default_factory=dict)
 
 
 def _open(field_file) -> Image.Image:

@@ -4,9 +4,10 @@ fpdf2 is pure Python and well kept, and embeds a TrueType/OpenType font as a sub
 Korean letter's PDF carries only the glyphs it uses. The font is Noto Sans CJK (Debian's
 fonts-noto-cjk; .ci/run installs it), a TrueType collection: fpdf2 reads one face of it,
 the Korean one (index 1 of NotoSansCJK-Regular.ttc), set by BOOTH_PDF_FONT and
-BOOTH_PDF_FONT_INDEX. The PDF is made on request from the stored letter and never stored,
-so erasing the visitor's rows leaves no copy behind; it carries no metadata (no producer,
-no dates, no title naming the visitor).
+BOOTH_PDF_FONT_INDEX. The job makes the PDF once (about half a second of CPU, most of it
+fontTools reading and subsetting the font) and stores it as one of the result's files
+(Asset kind "resume_pdf"): a download then costs no CPU, and erasure deletes it with the
+portrait. It carries no metadata (no producer, no dates, no title naming the visitor).
 """
 
 import io

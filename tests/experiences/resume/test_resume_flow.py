@@ -4,6 +4,7 @@ and pushing the letter, the result page, its PDF, and erasure."""
 import asyncio
 import io
 import json
+from pathlib import Path
 
 import pytest
 from asgiref.sync import async_to_sync
@@ -133,7 +134,7 @@ def test_the_letter_is_written_pushed_as_it_grows_and_shown_with_a_pdf(resume_bo
     assert letter.sections[3]["text"][:60] in page.content.decode()
     pdf = Client().get(f"/r/{token}/resume.pdf")
     assert pdf.status_code == 200 and pdf["Content-Type"] == "application/pdf"
-    reader = PdfReader(io.BytesIO(pdf.content))
+    reader = PdfReader(io.BytesIO(pdf.getvalue()))
     assert len(reader.pages) == 1
     text = pdf_text(reader)
     assert "Ada" in text and "Northwind Strategy Partners" in text
@@ -141,8 +142,10 @@ def test_the_letter_is_written_pushed_as_it_grows_and_shown_with_a_pdf(resume_bo
     assert Tally.objects.get(kind=Tally.Kind.RESUME_PDF).count == 1
     assert Tally.objects.get(kind=Tally.Kind.LETTER).count == 1
 
+    stored = Asset.objects.get(kind=Asset.Kind.RESUME_PDF).file.path
     erase_player(job.capture.player)
     assert CoverLetter.objects.count() == 0
+    assert not Path(stored).exists()
     assert Client().get(f"/r/{token}/resume.pdf").status_code == 410
 
 
@@ -159,7 +162,7 @@ def test_a_korean_visitor_gets_a_korean_letter_and_pdf(resume_booth, tablet):
         "입사 후 포부",
     ]
     token = Asset.objects.get(kind=Asset.Kind.PORTRAIT).token
-    text = pdf_text(PdfReader(io.BytesIO(Client().get(f"/r/{token}/resume.pdf").content)))
+    text = pdf_text(PdfReader(io.BytesIO(Client().get(f"/r/{token}/resume.pdf").getvalue())))
     assert "브라이트패스러닝" in text
 
 
