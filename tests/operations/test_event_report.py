@@ -80,6 +80,9 @@ def test_the_report_counts_a_seeded_event(booth, settings):
         "failed": "1",
         "result_open": "4",
         "download": "1",
+        "letter": "0",
+        "letter_fallback": "0",
+        "resume_pdf": "0",
     }
     assert ["visitor deletions", "1"] in rows and ["moderation pulls", "1"] in rows
 
