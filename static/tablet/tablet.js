@@ -272,6 +272,7 @@ async function loadCompanies() {
   const list = $("#companies");
   list.replaceChildren();
   $("#companies-error").hidden = true;
+  $("#companies-empty").hidden = true;
   show("companies");
   const mbti = new FormData($("#profile")).get("mbti") || "";
   const language = consented?.language ?? config.language;
@@ -292,6 +293,7 @@ async function loadCompanies() {
       button.append(name, reason);
       list.append(button);
     }
+    $("#companies-empty").hidden = companies.length > 0; // staff: import the library
   } catch {
     $("#companies-error").hidden = false;
   }
