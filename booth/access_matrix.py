@@ -106,6 +106,13 @@ HTTP_ROUTES: list[Route] = [
         "own station only",
     ),
     Route(
+        "api/stations/<int:number>/companies/",
+        "GET",
+        outcomes("403", device=own("200", "403")),
+        "the résumé experience's three companies for an MBTI type: a device account, for its "
+        "own station; stores nothing",
+    ),
+    Route(
         "api/jobs/<int:pk>/",
         "GET",
         outcomes("403", device=own("200", "403"), staff="200", superuser="200"),
@@ -182,6 +189,15 @@ HTTP_ROUTES: list[Route] = [
     ),
     Route("r/<token:token>/qr.png", "GET", token_only(), "the result's QR code"),
     Route("r/<token:token>/download", "GET", token_only(), "portrait download"),
+    Route(
+        "r/<token:token>/resume.pdf",
+        "GET",
+        token_only("404"),
+        "the résumé PDF (portrait and cover letter), stored by the job: only the link's "
+        "holder, and only for a résumé result (the sample result here has no letter, so even "
+        "its holder gets 404; tests/experiences/resume checks the 200 and the 410 after "
+        "erasure)",
+    ),
     Route(
         "r/<token:token>/delete",
         "GET",

@@ -1,5 +1,6 @@
 """The demo event: 8 stations, 8 displays, device accounts and painted base images, and
-the uniform try-on and business portrait experiences for staff to put on a station."""
+the uniform try-on, business portrait and résumé experiences (with a dozen fictional
+companies) for staff to put on a station."""
 
 import functools
 import hashlib
@@ -18,6 +19,8 @@ from experiences.models.events import Event, Experience
 from experiences.models.library import BaseImage
 from experiences.photo import base_faces
 from experiences.photo.imaging import encode_jpeg
+from experiences.resume.demo_companies import demo_rows
+from experiences.resume.library import import_companies
 from moderation.models import ConsentText
 
 CONSENT_VERSION = "1"
@@ -79,6 +82,7 @@ def seed_demo(
     if not experience.base_images.exists():
         _paint_base_images(experience)
     _add_photo_experiences(event)
+    import_companies(demo_rows())  # the résumé experience's fictional company library
 
     Experience.objects.get_or_create(
         event=event,
@@ -128,6 +132,7 @@ PHOTO_EXPERIENCES = [
         ["gender", "uniform_colour"],
     ),
     ("Business portrait", Experience.Pipeline.BUSINESS, Experience.Theme.BUSINESS, ["gender"]),
+    ("Résumé", Experience.Pipeline.RESUME, Experience.Theme.BUSINESS, ["gender"]),
 ]
 
 

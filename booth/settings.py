@@ -629,6 +629,9 @@ BOOTH_AWS_S3_PREFIX = env.str("BOOTH_AWS_S3_PREFIX", default="booth-tmp/")
 # first (for accounts whose policy requires S3 input).
 BOOTH_REKOGNITION_IMAGE_SOURCE = env.str("BOOTH_REKOGNITION_IMAGE_SOURCE", default="bytes")
 BOOTH_REKOGNITION_MIN_CONFIDENCE = env.float("BOOTH_REKOGNITION_MIN_CONFIDENCE", default=90)
+# Ask DetectFaces for AgeRange too (same price): the résumé waiting screen's fun age guess,
+# shown to the visitor and never stored.
+BOOTH_REKOGNITION_AGE_RANGE = env.bool("BOOTH_REKOGNITION_AGE_RANGE", default=True)
 BOOTH_REKOGNITION_TIMEOUT = env.float("BOOTH_REKOGNITION_TIMEOUT", default=10)
 # Rekognition runs inside the tablet's upload request: two attempts at most, and no retry
 # that could not finish within the deadline (seconds, the whole call).
@@ -656,6 +659,30 @@ BOOTH_STORY_TIMEOUT = env.float("BOOTH_STORY_TIMEOUT", default=20)
 # Few attempts: a visitor waits at the wall, and a failed story falls back to the stored one.
 BOOTH_STORY_MAX_ATTEMPTS = env.int("BOOTH_STORY_MAX_ATTEMPTS", default=2)
 BOOTH_STORY_MAX_CHARS = env.int("BOOTH_STORY_MAX_CHARS", default=300)
+# Résumé experience (issue 17): the cover letter's writer, "offline" (composed here from the
+# company profile and MBTI traits) or "bedrock" (Claude through ConverseStream).
+BOOTH_LETTER_WRITER = env.str("BOOTH_LETTER_WRITER", default="offline")
+BOOTH_BEDROCK_LETTER_MODEL = env.str(
+    "BOOTH_BEDROCK_LETTER_MODEL", default="us.anthropic.claude-haiku-4-5-20251001-v1:0"
+)
+# A letter service silent this long (before its first words or between two chunks), or not
+# done within the deadline, hands over to the offline writer; the visitor sees the text go on.
+BOOTH_LETTER_STALL_SECONDS = env.float("BOOTH_LETTER_STALL_SECONDS", default=8)
+BOOTH_LETTER_DEADLINE_SECONDS = env.float("BOOTH_LETTER_DEADLINE_SECONDS", default=40)
+# One retry at most: a throttled letter is better written offline at once than late.
+BOOTH_LETTER_MAX_ATTEMPTS = env.int("BOOTH_LETTER_MAX_ATTEMPTS", default=2)
+BOOTH_LETTER_MAX_TOKENS = env.int("BOOTH_LETTER_MAX_TOKENS", default=6000)
+# The offline writer streams like a model: this many characters, then this pause.
+BOOTH_LETTER_OFFLINE_CHUNK_CHARS = env.int("BOOTH_LETTER_OFFLINE_CHUNK_CHARS", default=12)
+BOOTH_LETTER_OFFLINE_CHUNK_SECONDS = env.float("BOOTH_LETTER_OFFLINE_CHUNK_SECONDS", default=0.03)
+# Pushes to the tablet and wall at most this often while the letter is written.
+BOOTH_LETTER_PUSH_SECONDS = env.float("BOOTH_LETTER_PUSH_SECONDS", default=0.15)
+# The résumé PDF's font: a TrueType/OpenType file or collection with Korean glyphs, and
+# which face of a collection (NotoSansCJK-Regular.ttc: 0 JP, 1 KR, 2 SC, 3 TC, 4 HK).
+BOOTH_PDF_FONT = env.str(
+    "BOOTH_PDF_FONT", default="/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc"
+)
+BOOTH_PDF_FONT_INDEX = env.int("BOOTH_PDF_FONT_INDEX", default=1)
 BOOTH_BEDROCK_TITAN_IMAGE_MODEL = env.str(
     "BOOTH_BEDROCK_TITAN_IMAGE_MODEL", default="amazon.titan-image-generator-v2:0"
 )

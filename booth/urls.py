@@ -12,7 +12,7 @@ from kernel import admin as kernel_admin
 from kernel.converters import EventIdConverter, PublicTokenConverter
 from operations import certificate, dashboard_views, metrics, preflight_views, report_views
 from visitors import api as visitor_api
-from visitors import delivery_views, device_sessions, replay_views, views
+from visitors import delivery_views, device_sessions, replay_views, resume_views, views
 
 register_converter(PublicTokenConverter, "token")
 register_converter(EventIdConverter, "event_id")
@@ -38,6 +38,11 @@ urlpatterns = [
         visitor_api.StationSessionView.as_view(),
         name="api-station-session",
     ),
+    path(
+        "api/stations/<int:number>/companies/",
+        visitor_api.CompanyMatchesView.as_view(),
+        name="api-companies",
+    ),
     path("api/jobs/<int:pk>/", visitor_api.JobStatusView.as_view(), name="api-job"),
     path("api/shots/", sports_api.ShotCreateView.as_view(), name="api-shots"),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
@@ -61,6 +66,7 @@ urlpatterns = [
     ),
     path("r/<token:token>/qr.png", views.result_qr, name="result-qr"),
     path("r/<token:token>/download", views.result_download, name="result-download"),
+    path("r/<token:token>/resume.pdf", resume_views.result_resume_pdf, name="result-resume-pdf"),
     path("r/<token:token>/delete", views.result_delete, name="result-delete"),
     path(
         "r/<token:token>/narration",

@@ -12,6 +12,7 @@ from experiences.photo.signals import (
     processing_started,
     result_published,
 )
+from experiences.resume.signals import letter_progress
 
 
 @receiver(processing_started)
@@ -35,3 +36,8 @@ def tell_the_tablet(sender: Any, job: Job, **kwargs: Any) -> None:
 @receiver(narration_ready)
 def play_narration(sender: Any, job: Job, **kwargs: Any) -> None:
     services.narration_ready(job)
+
+
+@receiver(letter_progress)
+def show_letter(sender: Any, job: Job, sections: list, done: bool, **kwargs: Any) -> None:
+    services.push_letter(job, sections, done)

@@ -155,6 +155,22 @@ def announce_processing(job: Job) -> None:
     )
 
 
+def push_letter(job: Job, sections: list[dict[str, Any]], done: bool) -> None:
+    """A résumé's cover letter as it is written: to the station's tablet, and to its
+    display like "processing" (live mode, not awaiting review).
+
+    The wall is public: it gets the nickname and the letter's text, nothing else. The
+    tablet gets the job's number too, to tell its visitor's letter from a late one.
+    """
+    station = job.capture.station
+    if station is None:
+        return
+    letter = {"type": "letter", "sections": sections, "done": done}
+    notify_station(station, {**letter, "job": job.pk})
+    if station.display.mode == Display.Mode.LIVE and job.review != Job.Review.PENDING:
+        send_to_display(station.display, {**letter, "nickname": job.capture.player.nickname})
+
+
 def publish_result(job: Job, portrait: Asset, *, newest_wins: bool = True) -> None:
     """Make the portrait the display's current result (in live mode) and push it.
 

@@ -1,3 +1,5 @@
+import json
+
 from django import forms
 from django.contrib import admin, messages
 from django.http import HttpResponse
@@ -7,7 +9,9 @@ from django.utils.translation import ngettext
 from experiences.models.events import Event, Experience
 from experiences.models.library import BaseImage
 from experiences.models.photo import Asset, Capture, Job
+from experiences.models.resume import Company
 from experiences.photo import base_faces, experience_types
+from experiences.resume import library
 from experiences.sports import admin as sports_admin  # noqa: F401  (registers the sports models' admin)
 from experiences.sports import feed as pages
 from experiences.sports import leaderboard
@@ -271,3 +275,23 @@ class AssetAdmin(NoDeletion, admin.ModelAdmin):
     @admin.display(description=_("file"))
     def preview(self, asset: Asset) -> str:
         return thumbnail("asset", asset)
+
+
+@admin.register(Company)
+class CompanyAdmin(admin.ModelAdmin):
+    """The résumé experience's company library (import files with `manage.py
+    import_companies`); visitors' cover letters are personal and are not listed here."""
+
+    list_display = ["name", "language", "keywords", "is_active"]
+    list_filter = ["language", "is_active"]
+    search_fields = ["name", "keywords", "profile"]
+    actions = ["export_json"]
+
+    @admin.action(description=_("Download the library as JSON (to edit and import again)"))
+    def export_json(self, request, queryset):
+        rows = list(queryset.order_by("language", "name").values(*library.FIELDS))
+        response = HttpResponse(
+            json.dumps(rows, ensure_ascii=False, indent=2), content_type="application/json"
+        )
+        response["Content-Disposition"] = 'attachment; filename="companies.json"'
+        return response

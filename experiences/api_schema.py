@@ -50,6 +50,14 @@ class CaptureAcceptedSerializer(serializers.Serializer):
     state = serializers.CharField()
     display = serializers.IntegerField(help_text="The display the result will appear on.")
     status_url = serializers.CharField()
+    age_range = serializers.ListField(
+        child=serializers.IntegerField(),
+        min_length=2,
+        max_length=2,
+        required=False,
+        help_text="Résumé experiences with Rekognition only: the face's estimated age range "
+        "[low, high], for the waiting screen; not stored.",
+    )
 
 
 class ResultSerializer(serializers.Serializer):
@@ -178,6 +186,38 @@ def capture_schema(form: type[serializers.Serializer]):
             ),
         },
         auth=DEVICE_AUTH,
+        tags=["tablet"],
+    )
+
+
+class CompanyMatchSerializer(serializers.Serializer):
+    id = serializers.IntegerField(help_text="Send it as `company` with the capture.")
+    name = serializers.CharField()
+    reason = serializers.CharField(help_text="One line: the traits the company looks for.")
+
+
+class CompanyMatchesSerializer(serializers.Serializer):
+    companies = CompanyMatchSerializer(many=True)
+
+
+def company_matches_schema(query: type[serializers.Serializer]):
+    """The résumé experience's company offer; `query` is the view's query serializer."""
+    return extend_schema(
+        operation_id="company_matches",
+        summary="The three companies that best fit an MBTI type (résumé experience)",
+        description="From the company library, by full-text search of the type's traits in "
+        "the companies' profiles and keywords, in the visitor's language. Nothing is stored; "
+        "the capture then names the chosen company.",
+        parameters=[query],
+        responses={
+            200: CompanyMatchesSerializer,
+            **errors(
+                e400="`mbti` is not one of the 16 types (or empty), or `language` is unknown.",
+                e403="Not logged in as this station's device.",
+                e404="No such URL: the station number must be a whole number.",
+            ),
+        },
+        auth=[{"cookieAuth": []}],
         tags=["tablet"],
     )
 

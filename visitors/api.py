@@ -14,10 +14,13 @@ from rest_framework.views import APIView
 from displays.selectors import station_of
 from displays.services import job_outcome
 from experiences import api_schema
-from experiences.models.events import AgeBand, Gender, UniformColour
+from experiences.models.events import AgeBand, Experience, Gender, UniformColour
 from experiences.models.photo import Job
 from experiences.photo.imaging import too_large
 from experiences.photo.intake import VisitorProfile
+from experiences.resume.matching import best_companies
+from experiences.resume.services import ChoiceRejected, check_choice
+from experiences.resume.traits import MBTI_CODES
 from kernel.http import MULTIPART_OVERHEAD_BYTES, declared_length
 from kernel.throttling import CAPTURE_THROTTLES
 from visitors.capture import take_capture
@@ -42,15 +45,16 @@ def idempotency_key_of(request) -> str:
 
 
 def capture_created(job: Job, station, status_code: int) -> Response:
-    return Response(
-        {
-            "job": job.pk,
-            "state": job.state,
-            "display": station.display.number,
-            "status_url": f"/api/jobs/{job.pk}/",
-        },
-        status=status_code,
-    )
+    body = {
+        "job": job.pk,
+        "state": job.state,
+        "display": station.display.number,
+        "status_url": f"/api/jobs/{job.pk}/",
+    }
+    age_range = getattr(job, "age_range", None)  # set by the intake, never stored
+    if age_range and station.experience.pipeline == Experience.Pipeline.RESUME:
+        body["age_range"] = list(age_range)  # the résumé waiting screen's fun guess
+    return Response(body, status=status_code)
 
 
 class CaptureSerializer(serializers.Serializer):
@@ -65,6 +69,10 @@ class CaptureSerializer(serializers.Serializer):
     language = serializers.ChoiceField(
         choices=[code for code, _ in settings.LANGUAGES], required=False, default="en"
     )
+    # Résumé experiences only: the visitor's MBTI type ("" when skipped) and the company
+    # they picked from GET /api/stations/<n>/companies/.
+    mbti = serializers.ChoiceField(choices=["", *MBTI_CODES], required=False, default="")
+    company = serializers.IntegerField(required=False, allow_null=True, default=None, min_value=1)
 
 
 def own_station(request, number: int):
@@ -101,6 +109,12 @@ class CaptureCreateView(APIView):
         serializer = CaptureSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         data = serializer.validated_data
+        letter = None
+        if station.experience.pipeline == Experience.Pipeline.RESUME:
+            try:
+                letter = check_choice(data["mbti"], data["company"])
+            except ChoiceRejected as exc:
+                raise ValidationError({"company": [str(exc)]}) from exc
         job = take_capture(
             station,
             data["image"].read(),
@@ -113,6 +127,7 @@ class CaptureCreateView(APIView):
             ),
             data["consent_version"],
             idempotency_key=key,
+            letter=letter,
         )
         return capture_created(job, station, status.HTTP_201_CREATED)
 
@@ -143,3 +158,32 @@ class JobStatusView(APIView):
         if not staff and (station is None or job.capture.station_id != station.pk):
             raise PermissionDenied("This job belongs to another station.")
         return Response(job_outcome(job))
+
+
+class CompanyQuerySerializer(serializers.Serializer):
+    mbti = serializers.ChoiceField(choices=["", *MBTI_CODES], required=False, default="")
+    language = serializers.ChoiceField(
+        choices=[code for code, _ in settings.LANGUAGES], required=False, default="en"
+    )
+
+
+class CompanyMatchesView(APIView):
+    """The three companies a résumé visitor may pick from (the tablet asks before the photo:
+    matching needs only the type, and nothing is stored)."""
+
+    throttle_classes = CAPTURE_THROTTLES
+
+    @api_schema.company_matches_schema(CompanyQuerySerializer)
+    def get(self, request, number: int) -> Response:
+        own_station(request, number)
+        query = CompanyQuerySerializer(data=request.query_params)
+        query.is_valid(raise_exception=True)
+        matches = best_companies(query.validated_data["mbti"], query.validated_data["language"])
+        return Response(
+            {
+                "companies": [
+                    {"id": m.company.pk, "name": m.company.name, "reason": m.reason}
+                    for m in matches
+                ]
+            }
+        )

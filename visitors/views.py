@@ -21,6 +21,7 @@ from experiences.models.events import AgeBand, Experience, Gender, UniformColour
 from experiences.models.photo import Asset
 from experiences.models.tallies import Tally
 from experiences.photo.web_images import WEBP_WIDTHS, webp_bytes
+from experiences.resume.traits import MBTI_CODES
 from kernel.http import keep_private, stored_file_response
 from kernel.link_cache import Entry, entry_response, personal
 from kernel.storage import serves_presigned_urls
@@ -58,6 +59,8 @@ def tablet(request: HttpRequest) -> HttpResponse:
             "consent": consent,
             "ask_gender": "gender" in experience.profile_fields,
             "ask_age_band": "age_band" in experience.profile_fields,
+            "resume": experience.pipeline == Experience.Pipeline.RESUME,
+            "mbti_codes": MBTI_CODES,
             "ask_uniform_colour": experience.pipeline == Experience.Pipeline.UNIFORM
             and "uniform_colour" in experience.profile_fields,
             "uniform_colours": [
@@ -75,6 +78,7 @@ def tablet(request: HttpRequest) -> HttpResponse:
                 "stillThereSeconds": settings.BOOTH_TABLET_STILL_THERE_SECONDS,
                 "sessionCheckSeconds": settings.BOOTH_TABLET_SESSION_CHECK_SECONDS,
                 "loginUrl": reverse("login"),
+                "resume": experience.pipeline == Experience.Pipeline.RESUME,
             },
         },
     )

@@ -14,6 +14,7 @@ from experiences.models.events import (
 )
 from experiences.models.library import BaseImage, BaseImageQuerySet
 from experiences.models.photo import Asset, Capture, Job, JobQuerySet, WorkerHeartbeat
+from experiences.models.resume import Company, CoverLetter
 from experiences.models.sports import (
     CommentaryLine,
     Integration,
@@ -33,6 +34,8 @@ __all__ = [
     "BaseImageQuerySet",
     "Capture",
     "CommentaryLine",
+    "Company",
+    "CoverLetter",
     "Event",
     "Experience",
     "Gender",

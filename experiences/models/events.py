@@ -89,6 +89,7 @@ class Experience(models.Model):
         SPORTS = "sports", _("Sports challenge: shots, leaderboard and live commentary")
         UNIFORM = "uniform", _("Uniform try-on")
         BUSINESS = "business", _("Business portrait")
+        RESUME = "resume", _("Résumé: business portrait and a cover letter")
 
     class Theme(models.TextChoices):
         PAST_LIFE = "past_life", _("Past life")
@@ -108,8 +109,10 @@ class Experience(models.Model):
             "Themed portrait: the visitor's face in an approved base image, with its story. "
             "Uniform try-on: the visitor's clothes become a soccer kit in the uniform colour. "
             "Business portrait: the visitor's face in a suit on a light-blue studio background. "
-            "These two need no base images. Sports challenge: shots from the sensor API, "
-            "a leaderboard, live commentary and slow-motion replays."
+            "These two need no base images. Résumé: the business portrait and a cover letter "
+            "to one of three companies matched to the visitor's MBTI type (no base images "
+            "either). Sports challenge: shots from the sensor API, a leaderboard, live "
+            "commentary and slow-motion replays."
         ),
     )
     uniform_colour = models.CharField(

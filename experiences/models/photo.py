@@ -147,6 +147,7 @@ class Asset(PublicLink):
         PORTRAIT = "portrait", _("Portrait")
         QR = "qr", _("QR code")
         NARRATION = "narration", _("Narration (the story read aloud)")
+        RESUME_PDF = "resume_pdf", _("Résumé PDF")
 
     job = models.ForeignKey(Job, on_delete=models.CASCADE, related_name="assets")
     kind = models.CharField(max_length=16, choices=Kind.choices)

@@ -34,6 +34,9 @@ class Tally(models.Model):
         DOWNLOAD = "download", _("Portrait downloaded")
         NARRATION = "narration", _("Story narrated")
         EMAIL_SENT = "email_sent", _("Portrait emailed")
+        LETTER = "letter", _("Cover letter written")
+        LETTER_FALLBACK = "letter_fallback", _("Cover letter written offline after a failure")
+        RESUME_PDF = "resume_pdf", _("Résumé PDF downloaded")
 
     event = models.ForeignKey(Event, on_delete=models.CASCADE, related_name="tallies")
     # 0 when no station is known (not NULL: SQLite cannot make NULLs equal in the key).

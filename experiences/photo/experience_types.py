@@ -8,7 +8,7 @@ none and never look for one.
 
 import logging
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from django.utils import translation
 from django.utils.translation import gettext as _
@@ -37,6 +37,8 @@ class Picture:
     backends: dict[str, str]
     base_image: BaseImage | None = None
     story_language: str = ""
+    # More files of the result, stored with the portrait: Asset kind → (bytes, extension).
+    extra_assets: dict[str, tuple[bytes, str]] = field(default_factory=dict)
 
 
 def _open(field_file) -> Image.Image:
@@ -161,6 +163,7 @@ def business_portrait(job: Job, timings: dict[str, float]) -> Picture:
     return Picture(result, story, {"business": maker.name}, story_language=visitor_language(player))
 
 
+# The résumé type (experiences.resume.job) registers itself here when the app is ready.
 MAKERS: dict[str, Callable[[Job, dict[str, float]], Picture]] = {
     Experience.Pipeline.PORTRAIT: themed_portrait,
     Experience.Pipeline.UNIFORM: uniform_try_on,
@@ -182,7 +185,7 @@ def configured_backend(experience: Experience) -> str:
     """What admin shows for an experience: the backend its type runs with, and its kind."""
     if experience.pipeline == Experience.Pipeline.UNIFORM:
         backend = backends.uniform_painter()
-    elif experience.pipeline == Experience.Pipeline.BUSINESS:
+    elif experience.pipeline in (Experience.Pipeline.BUSINESS, Experience.Pipeline.RESUME):
         backend = backends.business_portrait_maker()
     else:
         return str(_("Face compositor: %(name)s") % {"name": backends.compositor().name})

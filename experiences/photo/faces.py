@@ -37,6 +37,14 @@ class Box:
         )
 
 
+@dataclass(frozen=True)
+class EstimatedBox(Box):
+    """A face box with the detector's age estimate (Rekognition's AgeRange, years), shown to
+    the visitor for fun while they wait and never stored."""
+
+    age_range: tuple[int, int] | None = None
+
+
 class NoFaceFound(ValueError):
     """The photo shows no face the detector can use."""
 

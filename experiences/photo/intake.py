@@ -122,6 +122,9 @@ def accept_capture(
             # In the rows' transaction: the job and its task commit together, or neither
             # does, in one write instead of three (workers are woken on commit).
             enqueue_job(job)
+        # The detector's age guess (Rekognition), for the waiting screen only: handed back
+        # on the object, never stored.
+        job.age_range = getattr(face, "age_range", None)
     except BaseException as exc:
         # The rows roll back with the transaction; stored files do not.
         for field in (capture.original, capture.face_crop):

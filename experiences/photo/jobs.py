@@ -142,6 +142,8 @@ def _produce(job: Job, attempt: int) -> Asset:
         with stage(timings, "store"):  # closed before job.save, so its time is saved too
             storage.save_asset(job, Asset.Kind.PORTRAIT, portrait_bytes, "jpg", asset=portrait)
             storage.save_asset(job, Asset.Kind.QR, qr_bytes, "png")
+            for kind, (content, extension) in picture.extra_assets.items():
+                storage.save_asset(job, kind, content, extension)
         job.base_image = picture.base_image
         job.story = picture.story
         job.story_language = picture.story_language

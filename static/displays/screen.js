@@ -9,6 +9,7 @@
 // round so a result taken down meanwhile is never shown.
 import { keepConnected } from "../booth/socket.js";
 import { startOverlay } from "./commentary-overlay.js";
+import { clearLetter, renderLetter } from "../booth/letter.js";
 
 export const CLIENT_VERSION = "2026.11-walls";
 const PROCESSING_TIMEOUT_MS = 60000;
@@ -116,6 +117,24 @@ export function mountScreen(root, initialState) {
     reportChange();
   }
 
+  // A résumé's cover letter, streamed while the job runs; gone when a new result shows.
+  function showLetter(message) {
+    const panel = part("letter");
+    const sections = part("letter-sections");
+    if (part("letter-name").textContent !== message.nickname) clearLetter(sections);
+    part("letter-name").textContent = message.nickname;
+    renderLetter(sections, message.sections);
+    if (message.done) sections.dataset.done = "true";
+    panel.hidden = false;
+    setProcessing(message.nickname); // still being made: keeps "processing" up meanwhile
+  }
+
+  function hideLetter() {
+    part("letter").hidden = true;
+    part("letter-name").textContent = "";
+    clearLetter(part("letter-sections"));
+  }
+
   function setProcessing(nickname) {
     clearTimeout(processingTimer);
     part("processing").hidden = !nickname;
@@ -198,7 +217,10 @@ export function mountScreen(root, initialState) {
     speak(state);
     followCommentary(state.commentary ?? null);
     const isNew = state.result && state.result.id !== lastState.result?.id;
-    if (isNew) lastNewResultAt = Date.now();
+    if (isNew) {
+      lastNewResultAt = Date.now();
+      hideLetter();
+    }
     lastState = state;
     setProcessing(null);
     root.dataset.mode = state.mode;
@@ -237,6 +259,13 @@ export function mountScreen(root, initialState) {
       lastNewResultAt = Date.now();
       render(lastState, { keepAttract: true });
       setProcessing(message.nickname);
+    } else if (message.type === "letter" && lastState.mode === "live") {
+      lastNewResultAt = Date.now();
+      if (part("letter").hidden && attract.active) {
+        stopAttract(); // back to the wall's own result under the letter, once
+        render(lastState, { keepAttract: true });
+      }
+      showLetter(message);
     } else if (message.type === "reload") window.location.reload();
   }
 

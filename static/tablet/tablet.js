@@ -1,9 +1,12 @@
+// Résumé experiences add a "companies" screen after the profile (MBTI → three companies →
+// pick one) and show the cover letter as it is written while the visitor waits.
 // Tablet flow: attract → consent → profile → camera → preview → sending → waiting → ready
 // (or → review, when staff approve results before the display shows them).
 // Nothing leaves the tablet before the visitor agrees and presses "Use this photo".
 // A signed-out tablet (its device session ended) shows "signed-out" until staff sign in.
 import { keepConnected } from "../booth/socket.js";
 import { isSignedOut, keepAwake, keepCheckingIn, offerFullScreen } from "./kiosk.js";
+import { clearLetter, renderLetter } from "../booth/letter.js";
 
 let config = JSON.parse(document.getElementById("tablet-config").textContent);
 let strings = document.getElementById("strings").dataset;
@@ -31,6 +34,8 @@ let pendingJob = null;
 let consented = null; // { version, language } of the consent text the visitor agreed to
 let socketConnected = false;
 const outcomes = new Map(); // job id → outcome pushed before the upload response arrived
+const earlyLetters = new Map(); // job id → letter pushes that came before the upload answer
+let company = null; // the company the résumé visitor picked
 let resetTimer = null;
 let warningTimer = null;
 let warningTick = null;
@@ -46,6 +51,8 @@ function show(name, { announce = true } = {}) {
     section.hidden = section.dataset.screen !== name;
   });
   document.body.dataset.current = name;
+  const letter = $("#letter");
+  if (letter) letter.hidden = !["waiting", "ready", "review"].includes(name) || !letter.firstChild;
   scheduleReset();
   if (announce) announceScreen(name);
 }
@@ -113,6 +120,10 @@ function reset() {
   photo = null;
   pendingJob = null;
   consented = null;
+  company = null;
+  earlyLetters.clear();
+  if ($("#letter")) clearLetter($("#letter"));
+  $("#age-estimate").hidden = true;
   clearInterval(pollTimer);
   $("#profile").reset();
   show(signedOut ? "signed-out" : "attract");
@@ -213,6 +224,7 @@ async function submit() {
   // The consent the visitor read and agreed to, even if they switched language since.
   form.append("consent_version", consented?.version ?? config.consentVersion);
   form.append("language", consented?.language ?? config.language);
+  if (config.resume && company !== null) form.append("company", company);
   const response = await send(form, newIdempotencyKey());
   if (current !== "sending") return;
   if (response === null) return rejected(strings.network);
@@ -221,7 +233,10 @@ async function submit() {
   if (!response.ok) return rejected(body.detail || strings.network, body.code);
   stopCamera();
   pendingJob = body.job;
+  showAge(body.age_range);
   show("waiting");
+  for (const letter of earlyLetters.get(pendingJob) ?? []) showLetter(letter);
+  earlyLetters.clear();
   if (outcomes.has(pendingJob)) return finish(outcomes.get(pendingJob));
   pollTimer = setInterval(() => !socketConnected && poll(body.status_url), POLL_MS);
 }
@@ -245,7 +260,63 @@ async function poll(url) {
   }
 }
 
+// "Our AI guesses you are 25 to 32": only when the face detector estimates ages (Rekognition).
+function showAge(range) {
+  const line = $("#age-estimate");
+  if (!Array.isArray(range) || range.length !== 2) return;
+  line.textContent = strings.age.replace("%(low)s", range[0]).replace("%(high)s", range[1]);
+  line.hidden = false;
+}
+
+function showLetter(message) {
+  const container = $("#letter");
+  if (!container) return;
+  if (message.job !== pendingJob) {
+    // Pushed before the upload's answer told us our job's number: kept until it does.
+    if (current === "sending") {
+      earlyLetters.set(message.job, [...(earlyLetters.get(message.job) ?? []), message]);
+    }
+    return;
+  }
+  renderLetter(container, message.sections);
+  if (message.done) container.dataset.done = "true";
+  container.hidden = !["waiting", "ready", "review"].includes(current);
+  activity(); // reading counts as being there
+}
+
+async function loadCompanies() {
+  const list = $("#companies");
+  list.replaceChildren();
+  $("#companies-error").hidden = true;
+  $("#companies-empty").hidden = true;
+  show("companies");
+  const mbti = new FormData($("#profile")).get("mbti") || "";
+  const language = consented?.language ?? config.language;
+  try {
+    const query = new URLSearchParams({ mbti, language });
+    const response = await fetch(`/api/stations/${config.station}/companies/?${query}`, {
+      credentials: "same-origin",
+    });
+    if (!response.ok) throw new Error(`companies: ${response.status}`);
+    const { companies } = await response.json();
+    for (const offer of companies) {
+      const button = Object.assign(document.createElement("button"), { type: "button" });
+      button.className = "company";
+      button.dataset.action = "pick";
+      button.dataset.company = String(offer.id);
+      const name = Object.assign(document.createElement("strong"), { textContent: offer.name });
+      const reason = Object.assign(document.createElement("span"), { textContent: offer.reason });
+      button.append(name, reason);
+      list.append(button);
+    }
+    $("#companies-empty").hidden = companies.length > 0; // staff: import the library
+  } catch {
+    $("#companies-error").hidden = false;
+  }
+}
+
 function handleOutcome(outcome) {
+  if (outcome.type === "letter") return showLetter(outcome);
   if (outcome.type !== "job" || !["succeeded", "failed"].includes(outcome.state)) return;
   if (outcome.job !== pendingJob) {
     outcomes.set(outcome.job, outcome);
@@ -277,6 +348,10 @@ document.addEventListener("click", (event) => {
     shoot,
     retake: startCamera,
     submit,
+    pick: () => {
+      company = Number(event.target.closest("[data-company]").dataset.company);
+      startCamera();
+    },
     reset,
     "still-here": scheduleReset,
   };
@@ -333,7 +408,8 @@ async function switchLanguage(form, button) {
 }
 $("#profile").addEventListener("submit", (event) => {
   event.preventDefault();
-  startCamera();
+  if (config.resume) loadCompanies();
+  else startCamera();
 });
 
 keepConnected(`/ws/stations/${config.station}/`, {

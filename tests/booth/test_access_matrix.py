@@ -35,6 +35,7 @@ from displays.models import ControlAction
 from displays.routing import websocket_urlpatterns
 from experiences.models.events import new_public_token
 from experiences.models.photo import Asset
+from experiences.models.resume import Company
 from experiences.models.sports import CommentaryLine, LeaderboardReset, Replay
 from experiences.photo.storage import save_asset
 from experiences.sports.shots import ShotReport, record_shot
@@ -189,6 +190,7 @@ def admin_rows(shot) -> None:
     AccessAttempt.objects.create(**seen, get_data="", post_data="", failures_since_start=1)
     AccessLog.objects.create(**seen)
     AccessFailureLog.objects.create(**seen)
+    Company.objects.create(name="Acme", profile="We hire curiosity.", keywords="curiosity")
 
 
 def shot_report_fields(event_id: str, **overrides) -> dict:

@@ -16,6 +16,7 @@ pytestmark = pytest.mark.django_db
 
 API_OPERATIONS = {
     ("/api/stations/{number}/captures/", "post"),
+    ("/api/stations/{number}/companies/", "get"),
     ("/api/jobs/{id}/", "get"),
     ("/api/stations/{number}/session/", "post"),
     ("/api/shots/", "post"),

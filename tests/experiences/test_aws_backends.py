@@ -108,7 +108,7 @@ def test_rekognition_sends_the_photo_bytes_and_returns_pixel_boxes_largest_first
                     face_detail(0.0, 0.0, 0.5, 0.5, confidence=40.0),  # a poster, not a face
                 ]
             },
-            {"Image": {"Bytes": encode_jpeg(image, 90)}, "Attributes": ["DEFAULT"]},
+            {"Image": {"Bytes": encode_jpeg(image, 90)}, "Attributes": ["DEFAULT", "AGE_RANGE"]},
         )
 
         boxes = RekognitionFaceDetector().detect(image)
@@ -146,7 +146,7 @@ def test_rekognition_in_s3_mode_uploads_the_photo_detects_on_the_object_and_dele
             {"FaceDetails": [face_detail(0.25, 0.125, 0.25, 0.3125)]},
             {
                 "Image": {"S3Object": {"Bucket": BUCKET, "Name": "tmp/req-1/detect.jpg"}},
-                "Attributes": ["DEFAULT"],
+                "Attributes": ["DEFAULT", "AGE_RANGE"],
             },
         )
         s3.add_response(
@@ -194,7 +194,7 @@ def test_no_face_from_rekognition_refuses_the_photo_like_the_local_detector(
         stub.add_response(
             "detect_faces",
             {"FaceDetails": []},
-            {"Image": {"Bytes": stored_jpeg(photo)}, "Attributes": ["DEFAULT"]},
+            {"Image": {"Bytes": stored_jpeg(photo)}, "Attributes": ["DEFAULT", "AGE_RANGE"]},
         )
 
         response = post_capture(device_client, photo)
@@ -629,7 +629,7 @@ def test_the_pipeline_with_rekognition_and_bedrock_publishes_a_portrait_with_the
         rekognition.add_response(
             "detect_faces",
             {"FaceDetails": [face_detail(0.32, 0.09, 0.2, 0.25)]},
-            {"Image": {"Bytes": encode_jpeg(stored, 90)}, "Attributes": ["DEFAULT"]},
+            {"Image": {"Bytes": encode_jpeg(stored, 90)}, "Attributes": ["DEFAULT", "AGE_RANGE"]},
         )
         bedrock.add_response(
             "converse", converse_reply("In a past life, you were Mina the sailor.")

@@ -87,6 +87,9 @@ def test_the_report_counts_a_seeded_event(booth, settings):
         "download": "1",
         "narration": "1",
         "email_sent": "0",
+        "letter": "0",
+        "letter_fallback": "0",
+        "resume_pdf": "0",
     }
     assert ["visitor deletions", "1"] in rows and ["moderation pulls", "1"] in rows
 

@@ -46,6 +46,7 @@ IAM_ACTION = {
     ("s3", "DeleteObjects"): "s3:DeleteObject",
     ("s3", "GetPublicAccessBlock"): "s3:GetBucketPublicAccessBlock",
     ("bedrock-runtime", "Converse"): "bedrock:InvokeModel",
+    ("bedrock-runtime", "ConverseStream"): "bedrock:InvokeModelWithResponseStream",
     ("sts", "GetCallerIdentity"): None,  # needs no permission
 }
 

@@ -24,7 +24,7 @@ from PIL import Image
 
 from experiences.photo import notifications as webhooks
 from experiences.photo.backends import BackendFailed, scratch
-from experiences.photo.faces import Box
+from experiences.photo.faces import Box, EstimatedBox
 from experiences.photo.imaging import ImageRejected, encode_jpeg
 from kernel import aws
 
@@ -65,7 +65,7 @@ class RekognitionFaceDetector:
         else:
             details = self._detect({"Bytes": jpeg})
         boxes = [
-            to_pixels(face["BoundingBox"], image.size)
+            with_age(to_pixels(face["BoundingBox"], image.size), face.get("AgeRange"))
             for face in details
             if face.get("Confidence", 100) >= settings.BOOTH_REKOGNITION_MIN_CONFIDENCE
         ]
@@ -87,7 +87,7 @@ class RekognitionFaceDetector:
     def _detect(self, image: dict) -> list[dict]:
         rekognition = detection_client()
         try:
-            return rekognition.detect_faces(Image=image, Attributes=["DEFAULT"])["FaceDetails"]
+            return rekognition.detect_faces(Image=image, Attributes=attributes())["FaceDetails"]
         except ClientError as exc:
             code = exc.response.get("Error", {}).get("Code", "")
             if code in CONFIGURATION_ERRORS:
@@ -100,6 +100,18 @@ class RekognitionFaceDetector:
             raise _unavailable(exc) from exc
         except BotoCoreError as exc:
             raise _unavailable(exc) from exc
+
+
+def attributes() -> list[str]:
+    """DEFAULT (box, confidence) and, for the waiting screen's fun guess, AGE_RANGE: the
+    same price per image, so it is asked for unless BOOTH_REKOGNITION_AGE_RANGE is off."""
+    return ["DEFAULT", "AGE_RANGE"] if settings.BOOTH_REKOGNITION_AGE_RANGE else ["DEFAULT"]
+
+
+def with_age(box: Box, age_range: dict | None) -> Box:
+    if not age_range or "Low" not in age_range or "High" not in age_range:
+        return box
+    return EstimatedBox(box.x, box.y, box.w, box.h, (int(age_range["Low"]), int(age_range["High"])))
 
 
 def detection_client():
