@@ -244,7 +244,12 @@ def push_states(displays) -> int:
     pks = [display.pk for display in displays]
     attract_by_event: dict[int, list[dict[str, Any]]] = {}
     messages = []
-    for display in Display.objects.select_related(*STATE_RELATED).filter(pk__in=pks):
+    displays_now = (
+        Display.objects.select_related(*STATE_RELATED)
+        .prefetch_related("current_asset__job__assets")  # each result's narration, at once
+        .filter(pk__in=pks)
+    )
+    for display in displays_now:
         if display.event_id not in attract_by_event:
             attract_by_event[display.event_id] = attract_payload(display.event_id)
         state = display_state(display, attract_by_event[display.event_id])

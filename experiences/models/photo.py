@@ -138,7 +138,14 @@ class Job(models.Model):
 
     @property
     def narration(self) -> "Asset | None":
-        """The story read aloud, when a narrator made it (experiences.photo.narration)."""
+        """The story read aloud, when a narrator made it (experiences.photo.narration).
+
+        Uses the job's prefetched assets when a caller loaded them (a staff "refresh all"
+        builds every display's state from one read).
+        """
+        prefetched = getattr(self, "_prefetched_objects_cache", {}).get("assets")
+        if prefetched is not None:
+            return next((a for a in prefetched if a.kind == Asset.Kind.NARRATION), None)
         return self.assets.filter(kind=Asset.Kind.NARRATION).first()
 
 
