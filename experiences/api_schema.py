@@ -247,7 +247,10 @@ station_session_schema = extend_schema(
     request=None,
     responses={
         200: StationSessionSerializer,
-        **errors(e403="Signed out (`not_authenticated`), or not this station's device."),
+        **errors(
+            e403="Signed out (`not_authenticated`), or not this station's device.",
+            e404="No such URL: the station number must be a whole number.",
+        ),
     },
     auth=DEVICE_AUTH,
     tags=["tablet"],

@@ -7,7 +7,7 @@ from experiences.models.photo import Asset
 from experiences.models.tallies import Tally
 from kernel.http import stored_file_response
 from kernel.throttling import result_rate_limited
-from visitors.views import RESULT_FILE_MAX_AGE, _portrait_or_404, _tally, result_link
+from visitors.views import RESULT_FILE_MAX_AGE, _counted_as, _portrait_or_404, _tally, result_link
 
 
 @result_rate_limited
@@ -17,7 +17,7 @@ def result_resume_pdf(request: HttpRequest, token: str) -> HttpResponse:
     pdf = asset.job.assets.filter(kind=Asset.Kind.RESUME_PDF).first()
     if pdf is None:
         raise Http404("This result has no résumé.")
-    _tally(asset.job, Tally.Kind.RESUME_PDF)
+    _tally(_counted_as(asset.job), Tally.Kind.RESUME_PDF)
     return stored_file_response(
         pdf.file,
         download_name=f"booth-resume-{asset.created:%Y%m%d-%H%M}.pdf",
