@@ -38,7 +38,12 @@ def queue_narration(job: Job) -> None:
     transaction.on_commit(lambda: narrate_job.enqueue(job_id))
 
 
-@task()
+# Below the portraits' jobs (priority 0): a worker that is free takes the next visitor's
+# portrait first, so at a busy moment narration waits instead of the wall.
+NARRATION_PRIORITY = -10
+
+
+@task(priority=NARRATION_PRIORITY)
 def narrate_job(job_id: int) -> str:
     """Read the job's story aloud and store it with the result (see the module docstring)."""
     return narrate(job_id)

@@ -21,7 +21,7 @@ from displays.services import display_state
 from experiences.models.events import Player
 from experiences.models.photo import Asset, Job
 from experiences.models.tallies import Tally
-from experiences.photo import narration
+from experiences.photo import intake, narration
 from experiences.photo.backends import NarrationUnavailable, Speech
 from experiences.photo.backends.narrators import EspeakNarrator
 from experiences.photo.backends.polly import PollyNarrator
@@ -310,3 +310,24 @@ def test_a_polly_narration_is_stored_with_the_result(client, booth, settings):
     assert stored.file.name.startswith(f"assets/{job.pk}/") and stored.file.name.endswith(".mp3")
     audio = client.get(f"/r/{job.portrait.token}/narration")
     assert b"".join(audio.streaming_content) == mp3
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_free_worker_takes_the_next_portrait_before_a_waiting_narration(booth):
+    """At a busy moment the wall must not wait for a story being read aloud."""
+    told = factories.make_finished_job(booth.station)
+    narration.narrate_job.enqueue(told.pk)  # queued first
+    waiting = factories.make_job(booth.station)
+    intake.enqueue_job(waiting)
+
+    task_worker("test", 0.01, batch=True).run()  # a free worker drains the queue
+
+    started = [
+        (row.task_path.rsplit(".", 1)[1], row.args_kwargs["args"])
+        for row in DBTaskResult.objects.exclude(started_at=None).order_by("started_at")
+    ]
+    portrait, story = ("process_job", [waiting.pk]), ("narrate_job", [told.pk])
+    mine = [row for row in started if row in (portrait, story)]
+    assert mine[0] == portrait and story in mine
+    waiting.refresh_from_db()
+    assert waiting.state == Job.State.SUCCEEDED
